@@ -1,0 +1,40 @@
+# The README's two commands: `make run` and `make test`. Everything else is a helper for them.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= data/scorecard.duckdb
+PORT ?= 8501
+
+.PHONY: run test lint demo bench bench-10m clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(DB): | $(BIN)/.installed
+	$(BIN)/python -m connectors demo --db $(DB)
+
+run: $(BIN)/.installed $(DB)
+	SCORECARD_DB=$(DB) $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
+
+demo: $(BIN)/.installed
+	rm -f $(DB) $(DB).wal
+	$(BIN)/python -m connectors demo --db $(DB)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: $(BIN)/.installed lint
+	$(BIN)/python -m pytest -q -n 2
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench --contacts 1000000
+
+bench-10m: $(BIN)/.installed
+	$(BIN)/python -m bench --contacts 10000000
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

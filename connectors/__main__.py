@@ -1,0 +1,106 @@
+"""Command line: ``python -m connectors load|formats|demo`` (the contract in DESIGN.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from connectors import registry
+from connectors.base import FormatError, ReadOptions
+from connectors.loader import load_file
+from sql import warehouse
+
+
+def _progress(enabled: bool):  # type: ignore[no-untyped-def]
+    def report(fraction: float, message: str) -> None:
+        if enabled:
+            print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+    return report
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    mapping = None
+    if args.mapping:
+        from connectors.generic import load_mapping
+
+        try:
+            mapping = load_mapping(Path(args.mapping))
+        except (OSError, FormatError) as exc:
+            print(f"error: --mapping: {exc}", file=sys.stderr)
+            return 2
+    if args.format:
+        try:
+            registry.by_name(args.format)
+        except FormatError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    fmt = args.format or ("generic" if mapping else None)
+    con = warehouse.connect(args.db)
+    show = sys.stderr.isatty() or args.progress
+    failed = False
+    results = []
+    for i, f in enumerate(args.files):
+        opts = ReadOptions(file_name=Path(f).name, tz=args.tz or _default_tz(con), mapping=mapping,
+                           dayfirst=args.dayfirst, progress=_progress(show))
+        result = load_file(con, f, fmt, opts, refresh=(i == len(args.files) - 1))
+        results.append(result)
+        failed |= result.status == "failed"
+        print(json.dumps(result.as_dict()), flush=True)
+    if not results[-1].status == "loaded" and any(r.status == "loaded" for r in results):
+        warehouse.refresh_models(con)
+    con.close()
+    return 1 if failed else 0
+
+
+def _default_tz(con) -> str:  # type: ignore[no-untyped-def]
+    return warehouse.get_setting(con, "import_timezone", "UTC") or "UTC"
+
+
+def cmd_formats(_args: argparse.Namespace) -> int:
+    for c in registry.connectors():
+        print(f"{c.name:24} {c.kind:10} {c.description}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from connectors.demo import main as demo_main
+
+    return demo_main(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m connectors", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    load = sub.add_parser("load", help="import export files into the warehouse")
+    load.add_argument("files", nargs="+", metavar="FILE")
+    load.add_argument("--db", default=None, help="warehouse path (default: $SCORECARD_DB or data/scorecard.duckdb)")
+    load.add_argument("--format", default=None, help="skip sniffing: the format name (see 'formats')")
+    load.add_argument("--mapping", default=None, help="YAML mapping for the generic connector")
+    load.add_argument("--tz", default=None, help="time zone of timestamps without offset (e.g. Europe/Berlin)")
+    load.add_argument("--dayfirst", action="store_true", help="read ambiguous dates as dd/mm")
+    load.add_argument("--progress", action="store_true", help="print progress to stderr")
+    load.set_defaults(func=cmd_load)
+    fmts = sub.add_parser("formats", help="list the formats that can be read")
+    fmts.set_defaults(func=cmd_formats)
+    demo = sub.add_parser("demo", help="write and load the demo company's exports")
+    demo.add_argument("--db", default=None)
+    demo.add_argument("--contacts", type=int, default=300_000)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--out", default="data/demo")
+    demo.add_argument("--end", default=None, help="last day of the demo data (default: yesterday)")
+    demo.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) and 2
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

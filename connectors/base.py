@@ -1,0 +1,121 @@
+"""What a connector is: a name, a kind, a sniff and a read. Nothing else.
+
+A connector knows one file format. ``sniff`` says how sure it is (0..1) that the bytes are its format;
+``read`` turns the whole file into canonical rows (pandas frames whose columns are named as in
+``CONTACT_COLUMNS`` / ``SURVEY_COLUMNS``; missing ones are filled with NULL by the loader) plus rejects.
+A file that cannot be read at all raises ``FormatError`` with a message a user can act on. The loader does
+everything else (transaction, upsert, identities, import log, audits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+KINDS = ("crm", "telephony", "survey", "generic")
+CHANNELS = ("phone", "email", "web", "chat", "social", "messaging", "self_service", "other")
+DIRECTIONS = ("inbound", "outbound")
+
+# Canonical contact columns a connector may fill. Identity columns (email, phone, account) are turned into
+# customer keys by the loader and are not stored on the contact itself.
+CONTACT_COLUMNS: dict[str, str] = {
+    "source_record_id": "TEXT",
+    "case_id": "TEXT",
+    "channel": "TEXT",
+    "direction": "TEXT",
+    "opened_at": "TIMESTAMP",
+    "answered_at": "TIMESTAMP",
+    "first_response_at": "TIMESTAMP",
+    "closed_at": "TIMESTAMP",
+    "queue": "TEXT",
+    "team": "TEXT",
+    "agent": "TEXT",
+    "wait_seconds": "DOUBLE",
+    "talk_seconds": "DOUBLE",
+    "hold_seconds": "DOUBLE",
+    "wrap_seconds": "DOUBLE",
+    "handle_seconds": "DOUBLE",
+    "queued": "BOOLEAN",
+    "abandoned": "BOOLEAN",
+    "transferred": "BOOLEAN",
+    "self_service": "BOOLEAN",
+    "reopened_count": "INTEGER",
+    "status": "TEXT",
+    "outcome": "TEXT",
+    "reason": "TEXT",
+    "version_at": "TIMESTAMP",
+    "email": "TEXT",
+    "phone": "TEXT",
+    "account": "TEXT",
+    "line": "BIGINT",
+}
+
+SURVEY_COLUMNS: dict[str, str] = {
+    "source_record_id": "TEXT",
+    "contact_record_id": "TEXT",  # the source record id of the linked contact, same source system
+    "case_id": "TEXT",
+    "channel": "TEXT",
+    "responded_at": "TIMESTAMP",
+    "csat": "DOUBLE",
+    "csat_scale": "INTEGER",
+    "nps": "INTEGER",
+    "ces": "INTEGER",
+    "resolved": "BOOLEAN",
+    "comment": "TEXT",
+    "version_at": "TIMESTAMP",
+    "email": "TEXT",
+    "phone": "TEXT",
+    "account": "TEXT",
+    "line": "BIGINT",
+}
+
+
+class FormatError(Exception):
+    """The file cannot be read at all. The message names the problem (and the line where known)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Reject:
+    line: int | None
+    reason: str
+    raw: str = ""
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What a connector may need beyond the bytes."""
+
+    file_name: str = ""
+    tz: str = "UTC"  # zone of timestamps that carry no offset (Zendesk CSV, Asterisk local time...)
+    mapping: Mapping[str, Any] | None = None  # the generic connector's YAML, parsed
+    dayfirst: bool = False  # dd/mm vs mm/dd where a format is ambiguous
+    progress: Callable[[float, str], None] | None = None
+
+
+@dataclass
+class Parsed:
+    """What ``read`` returns: canonical rows, rejects, and how many records the file held."""
+
+    source: str  # the source system; contact ids are source:source_record_id
+    rows_read: int
+    contacts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    surveys: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rejects: list[Reject] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Connector:
+    name: str  # the format name, used by --format
+    kind: str
+    source: str  # the system it comes from (zendesk, amazon_connect, ...)
+    description: str
+    sniff: Callable[[bytes, str], float]  # (first 64 KiB, file name) -> confidence 0..1
+    read: Callable[[bytes, ReadOptions], Parsed]
+    extensions: tuple[str, ...] = (".csv",)

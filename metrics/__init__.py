@@ -1,0 +1,1 @@
+"""The metrics layer: KPI catalog, sqlglot compiler, runner and scorecard scoring."""

@@ -1,0 +1,31 @@
+"""Shared fixtures: a fresh warehouse per test, and the path of the fixture files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sql import warehouse
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    c = warehouse.connect(tmp_path / "test.duckdb")
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
+
+
+def counts(c: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row counts of every data table: what a failed or repeated import must leave unchanged."""
+    tables = ["contacts", "survey_responses", "customers", "rejects"]
+    return {t: c.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
