@@ -1,0 +1,73 @@
+"""The demo company: ``python -m connectors demo`` writes Northwind Home's exports and loads them.
+
+The exports are written in real vendor formats (see ``writers``) and loaded through the same connectors
+and loader as any customer's files, so the demo warehouse is built exactly as a real one would be.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from connectors.base import ReadOptions
+from connectors.demo import writers
+from connectors.demo.company import story
+from connectors.demo.simulate import TZ, simulate
+from connectors.loader import ImportResult, load_file
+from sql import warehouse
+
+
+def build(out: Path, db: Path | str, contacts: int = 300_000, seed: int = 7,
+          end: date | None = None, log=print) -> list[ImportResult]:  # type: ignore[no-untyped-def]
+    """Write the exports under ``out`` and load them into ``db``; return the import results."""
+    t0 = time.perf_counter()
+    first, last = writers.default_period(end)
+    log(f"simulating {contacts:,} contacts from {first} to {last} ...")
+    sim = simulate(contacts, first, last, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    log(f"writing exports to {out} ...")
+    files = writers.write_zendesk(sim, out, sim.customers)
+    files += writers.write_connect(sim, out, sim.customers, seed)
+    files.append(writers.write_qualtrics(sim, out, sim.customers, seed))
+    reference = writers.write_reference(sim, out)
+    (out / "STORY.md").write_text(_story_text(first, last), encoding="utf-8")
+    log(f"  written in {time.perf_counter() - t0:.1f} s; loading ...")
+    con = warehouse.connect(db)
+    warehouse.set_setting(con, "business_timezone", TZ)
+    _load_reference(con, reference)
+    results = []
+    for f in files:
+        fmt = None
+        result = load_file(con, f, fmt, ReadOptions(file_name=f.name, tz=TZ), refresh=False)
+        results.append(result)
+        log("  " + json.dumps(result.as_dict()))
+    warehouse.refresh_models(con)
+    con.close()
+    log(f"demo ready in {time.perf_counter() - t0:.1f} s: {db}")
+    return results
+
+
+def _load_reference(con, paths: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+    from metrics import reference
+
+    for table, path in paths.items():
+        reference.import_csv(con, table, path, replace=True, refresh=False)
+
+
+def _story_text(first: date, last: date) -> str:
+    lines = [f"# Northwind Home, {first} to {last}", ""]
+    for name, e in story(first, last).items():
+        lines.append(f"- **{name}** ({e.start} to {e.end}): {e.what}")
+    return "\n".join(lines) + "\n"
+
+
+def main(args: argparse.Namespace) -> int:
+    db = Path(args.db) if args.db else warehouse.default_db_path()
+    end = date.fromisoformat(args.end) if args.end else None
+    results = build(Path(args.out), db, args.contacts, args.seed, end,
+                    log=lambda m: print(m, file=sys.stderr, flush=True))
+    return 1 if any(r.status == "failed" for r in results) else 0
