@@ -1,0 +1,89 @@
+"""What the Data page needs about imports: the log, rejects, audit findings, and uploads.
+
+Uploads go through the same loader as the command line (``connectors.loader``), one transaction per file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from connectors.base import ReadOptions
+from connectors.loader import ImportResult, load_file
+from connectors.registry import connectors
+from metrics import connection
+from sql import warehouse
+
+MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+
+
+def _frame(sql: str, params: list[object] | None = None, db: str | Path | None = None) -> pd.DataFrame:
+    return connection.cursor(db).execute(sql, params or []).fetchdf()
+
+
+def formats() -> pd.DataFrame:
+    return pd.DataFrame([{"format": c.name, "kind": c.kind, "system": c.source,
+                          "description": c.description} for c in connectors()])
+
+
+def warehouse_summary(db: str | Path | None = None) -> dict[str, object]:
+    row = _frame("""
+        SELECT (SELECT count(*) FROM contacts) AS contacts,
+               (SELECT count(*) FROM survey_responses) AS surveys,
+               (SELECT count(DISTINCT customer_key) FROM customers) AS customers,
+               (SELECT min(opened_at) FROM contacts) AS first_contact,
+               (SELECT max(opened_at) FROM contacts) AS last_contact,
+               (SELECT count(*) FROM import_log WHERE status = 'loaded') AS imports,
+               (SELECT count(*) FROM rejects) AS rejects
+    """, db=db)
+    return {str(k): v for k, v in row.iloc[0].to_dict().items()}
+
+
+def import_log(db: str | Path | None = None, limit: int = 500) -> pd.DataFrame:
+    return _frame("SELECT import_id, file_name, format, kind, status, rows_read, rows_loaded, "
+                  "rows_rejected, message, finished_at, round(seconds, 2) AS seconds, sha256 "
+                  "FROM import_log ORDER BY import_id DESC LIMIT ?", [limit], db)
+
+
+def rejects(db: str | Path | None = None, import_id: int | None = None,
+            limit: int = 1000) -> pd.DataFrame:
+    where = "WHERE import_id = ?" if import_id is not None else ""
+    params: list[object] = [import_id] if import_id is not None else []
+    return _frame(f"SELECT import_id, file_name, line, reason, raw FROM rejects {where} "
+                  f"ORDER BY import_id DESC, line LIMIT ?", [*params, limit], db)
+
+
+def audit_findings(db: str | Path | None = None) -> pd.DataFrame:
+    """The latest result of every audit."""
+    return _frame("""
+        SELECT audit, rows_found, sample, checked_at, import_id FROM audit_findings
+        QUALIFY row_number() OVER (PARTITION BY audit ORDER BY checked_at DESC, import_id DESC) = 1
+        ORDER BY rows_found DESC, audit
+    """, db=db)
+
+
+def import_uploads(
+    files: Sequence[tuple[str, bytes]],
+    db: str | Path | None = None,
+    format_name: str | None = None,
+    tz: str | None = None,
+    dayfirst: bool = False,
+    progress: Callable[[float, str], None] | None = None,
+) -> list[ImportResult]:
+    """Import uploaded files (name, bytes), each in its own transaction; models refreshed once."""
+    results: list[ImportResult] = []
+    with connection.writer(db) as con:
+        zone = tz or warehouse.get_setting(con, "import_timezone", "UTC") or "UTC"
+        for i, (name, data) in enumerate(files):
+            if len(data) > MAX_UPLOAD_BYTES:
+                results.append(ImportResult(name, format_name, 0, 0, 0, "failed",
+                                            f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MiB"))
+                continue
+            opts = ReadOptions(file_name=name, tz=zone, dayfirst=dayfirst, progress=progress)
+            results.append(load_file(con, Path(name), format_name, opts,
+                                     refresh=(i == len(files) - 1), data=data))
+        if results and results[-1].status != "loaded" and any(r.status == "loaded" for r in results):
+            warehouse.refresh_models(con)
+    return results

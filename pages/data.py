@@ -1,0 +1,83 @@
+"""Data: upload exports, and see what every import did (log, rejects, audits)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metrics import imports
+from pages.ui.export import safe_csv
+
+st.title("Data")
+st.caption("Import helpdesk, telephony and survey exports; check what was loaded, rejected and flagged.")
+
+summary = imports.warehouse_summary()
+cols = st.columns(5)
+cols[0].metric("Contacts", f"{summary['contacts']:,}")
+cols[1].metric("Survey responses", f"{summary['surveys']:,}")
+cols[2].metric("Customers", f"{summary['customers']:,}")
+cols[3].metric("Imports", f"{summary['imports']:,}")
+cols[4].metric("Rejected rows", f"{summary['rejects']:,}")
+if summary["contacts"]:
+    st.caption(f"Contacts from {summary['first_contact']:%Y-%m-%d} to {summary['last_contact']:%Y-%m-%d} (UTC).")
+else:
+    st.info("No data yet. Upload exports below, or build the demo company with "
+            "`python -m connectors demo` (what `make run` does on first start).")
+
+with st.expander("Import files", expanded=not summary["contacts"]):
+    fmt_frame = imports.formats()
+    with st.form("upload", clear_on_submit=True):
+        files = st.file_uploader("Export files", accept_multiple_files=True,
+                                 help="CSV or JSON exports; the format is recognised automatically.")
+        c1, c2, c3 = st.columns([2, 2, 1])
+        fmt = c1.selectbox("Format", ["recognise automatically", *fmt_frame["format"]])
+        tz = c2.text_input("Time zone of timestamps without offset", value="",
+                           placeholder="the warehouse default (settings: import_timezone)")
+        dayfirst = c3.checkbox("dd/mm dates", help="Read ambiguous dates such as 03/04 as 3 April.")
+        submitted = st.form_submit_button("Import", type="primary")
+    if submitted and files:
+        bar = st.progress(0.0, text="starting")
+        results = imports.import_uploads(
+            [(f.name, f.getvalue()) for f in files],
+            format_name=None if fmt == "recognise automatically" else fmt,
+            tz=tz.strip() or None, dayfirst=dayfirst,
+            progress=lambda frac, msg: bar.progress(min(max(frac, 0.0), 1.0), text=msg),
+        )
+        bar.empty()
+        st.cache_data.clear()
+        table = pd.DataFrame([r.as_dict() for r in results])
+        ok = all(r.status != "failed" for r in results)
+        (st.success if ok else st.error)(
+            f"{sum(r.status == 'loaded' for r in results)} loaded, "
+            f"{sum(r.status == 'skipped' for r in results)} already imported, "
+            f"{sum(r.status == 'failed' for r in results)} refused.")
+        st.dataframe(table, hide_index=True, width="stretch")
+    elif submitted:
+        st.warning("Choose at least one file.")
+    st.dataframe(fmt_frame, hide_index=True, width="stretch")
+
+log_tab, rejects_tab, audits_tab = st.tabs(["Import log", "Rejects", "Audits"])
+with log_tab:
+    log = imports.import_log()
+    if log.empty:
+        st.info("Nothing imported yet.")
+    else:
+        st.dataframe(log, hide_index=True, width="stretch",
+                     column_config={"sha256": st.column_config.TextColumn(width="small")})
+        st.download_button("Download import log (CSV)", safe_csv(log), "import_log.csv", "text/csv")
+with rejects_tab:
+    ids = log["import_id"].tolist() if not log.empty else []
+    choice = st.selectbox("Import", ["all", *ids], key="rejects_import")
+    rej = imports.rejects(import_id=None if choice == "all" else int(choice))
+    if rej.empty:
+        st.success("No rejected rows.")
+    else:
+        st.dataframe(rej, hide_index=True, width="stretch")
+        st.download_button("Download rejects (CSV)", safe_csv(rej), "rejects.csv", "text/csv")
+with audits_tab:
+    audits = imports.audit_findings()
+    if audits.empty:
+        st.info("Audits run after each import.")
+    else:
+        audits.insert(0, "result", audits["rows_found"].map(lambda n: "✅ pass" if n == 0 else "⚠️ found"))
+        st.dataframe(audits, hide_index=True, width="stretch")
