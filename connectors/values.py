@@ -24,10 +24,15 @@ def blank_to_na(s: pd.Series) -> pd.Series:
 def timestamps(s: pd.Series, fmt: str | None = None, tz: str = "UTC", dayfirst: bool = False) -> pd.Series:
     """Parse timestamps. Values with an offset are converted to UTC; naive ones are read in ``tz``."""
     s = blank_to_na(s)
-    if fmt is not None:
-        parsed = pd.to_datetime(s, format=fmt, errors="coerce", utc=False)
-    else:
-        parsed = pd.to_datetime(s, errors="coerce", dayfirst=dayfirst, format="mixed", utc=False)
+    try:
+        if fmt is not None:
+            parsed = pd.to_datetime(s, format=fmt, errors="coerce", utc=False)
+        else:
+            parsed = pd.to_datetime(s, errors="coerce", dayfirst=dayfirst, format="mixed", utc=False)
+    except ValueError:
+        # pandas >= 3 raises on mixed offsets (+10:00 / +11:00 across DST) instead of returning objects.
+        parsed = pd.to_datetime(s, errors="coerce", dayfirst=dayfirst, format=fmt or "mixed", utc=True)
+        return parsed.dt.tz_localize(None).astype("datetime64[us]")
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         return parsed.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
     if parsed.dtype == object:
@@ -36,7 +41,10 @@ def timestamps(s: pd.Series, fmt: str | None = None, tz: str = "UTC", dayfirst: 
         return parsed.dt.tz_localize(None).astype("datetime64[us]")
     parsed = parsed.astype("datetime64[us]")
     if tz and tz.upper() != "UTC":
-        parsed = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+        # The repeated hour when clocks go back is read as standard time (an export has no way to
+        # tell); the skipped hour in spring is shifted forward. Neither is a reason to reject a row.
+        parsed = parsed.dt.tz_localize(tz, ambiguous=np.zeros(len(parsed), dtype=bool),
+                                       nonexistent="shift_forward")
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
     return parsed
 
@@ -59,13 +67,14 @@ def hms_seconds(s: pd.Series) -> pd.Series:
     """``HH:MM:SS`` (or ``MM:SS``) strings to seconds; plain numbers pass through."""
     s = blank_to_na(s)
     parts = s.str.split(":", expand=True)
-    if parts.shape[1] == 1:
+    if parts.shape[1] <= 1:  # no ":" anywhere (or no rows at all)
         return numbers(s)
     parts = parts.apply(pd.to_numeric, errors="coerce")
     if parts.shape[1] == 2:
         total = parts[0] * 60 + parts[1]
     else:
         total = parts[0] * 3600 + parts[1] * 60 + parts[2]
+        total = total.where(parts[2].notna(), parts[0] * 60 + parts[1])  # MM:SS among HH:MM:SS
     plain = s.notna() & ~s.str.contains(":", na=False)
     return total.where(~plain, numbers(s)).astype("float64")
 

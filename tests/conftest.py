@@ -29,3 +29,15 @@ def counts(c: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row counts of every data table: what a failed or repeated import must leave unchanged."""
     tables = ["contacts", "survey_responses", "customers", "rejects"]
     return {t: c.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/*.sql from the current compiler output")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    import os
+
+    return bool(request.config.getoption("--update-golden")) or os.environ.get("UPDATE_GOLDEN") == "1"

@@ -115,14 +115,15 @@ TICKET_MINUTES = {"email": 7.0, "web": 6.0, "chat": 9.0, "social": 5.0, "other":
 TEAMS = {"phone": ["Phone A", "Phone B"], "chat": ["Chat"], "email": ["Backoffice"],
          "web": ["Backoffice"], "social": ["Social"], "other": ["Backoffice"]}
 
-# KPI targets and red flags the company set itself (kpi, target, red_flag).
+# KPI targets and red flags the company set itself (kpi, target, red_flag), in the KPI's unit:
+# percentages as 0..100, NPS as points, times in seconds, costs in EUR, contacts per order as a ratio.
 TARGETS = (
-    ("csat", 0.85, 0.75), ("nps", 30, 10), ("ces", 0.7, 0.55), ("survey_resolution", 0.8, 0.65),
+    ("csat", 85, 75), ("nps", 30, 10), ("ces", 70, 55), ("survey_resolution", 80, 65),
     ("channel_consistency_gap", 5, 15), ("aht", 420, 540), ("asa", 30, 90),
-    ("abandon_rate", 0.05, 0.12), ("service_level", 0.8, 0.6), ("first_response_time", 3600, 14400),
-    ("resolution_time", 86400, 259200), ("fcr", 0.8, 0.7), ("transfer_rate", 0.08, 0.15),
-    ("reopen_rate", 0.05, 0.1), ("avoidable_rate", 0.4, 0.55), ("repeat_rate", 0.1, 0.18),
-    ("cpx", 0.1, 0.14), ("channel_switch_rate", 0.05, 0.1), ("false_containment", 0.15, 0.3),
-    ("unreachable_rate", 0.08, 0.15), ("service_caused_share", 0.1, 0.2),
+    ("abandon_rate", 5, 12), ("service_level", 80, 60), ("first_response_time", 3600, 14400),
+    ("resolution_time", 86400, 259200), ("fcr", 80, 70), ("transfer_rate", 8, 15),
+    ("reopen_rate", 5, 10), ("avoidable_rate", 40, 55), ("repeat_rate", 10, 18),
+    ("cpx", 0.1, 0.14), ("channel_switch_rate", 5, 10), ("false_containment", 15, 30),
+    ("unreachable_rate", 8, 15), ("service_caused_share", 10, 20),
     ("cost_per_contact", 5.0, 6.5),
 )

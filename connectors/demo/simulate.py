@@ -20,7 +20,7 @@ FIRST_NAMES = ("Anna", "Ben", "Clara", "David", "Elif", "Finn", "Greta", "Hannes
 LAST_NAMES = ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
               "Schulz", "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Schröder", "Neumann",
               "Yılmaz", "Kowalski", "Nguyen", "Rossi")
-AGENTS = tuple(f"{f} {l[0]}." for f, l in zip(FIRST_NAMES, LAST_NAMES[::-1], strict=True))
+AGENTS = tuple(f"{first} {last[0]}." for first, last in zip(FIRST_NAMES, LAST_NAMES[::-1], strict=True))
 CHANNELS = ("phone", "email", "web", "chat", "social")
 BOT_REASONS = {"delivery_status", "invoice_copy", "password_reset", "order_change", "return_request"}
 TZ = "Europe/Berlin"
@@ -197,8 +197,8 @@ def _customers(n: int, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame({
         "customer": idx,
         "name": first + " " + last,
-        "email": [f"{f.lower()}.{l.lower()}{i}@example.de".replace("ü", "ue").replace("ö", "oe")
-                  .replace("ı", "i") for f, l, i in zip(first, last, idx, strict=True)],
+        "email": [f"{f.lower()}.{s.lower()}{i}@example.de".replace("ü", "ue").replace("ö", "oe")
+                  .replace("ı", "i") for f, s, i in zip(first, last, idx, strict=True)],
         "phone": ["+49 " + a + " " + str(d) for a, d in zip(area, digits, strict=True)],
         "national_phone": ["0" + a + " " + str(d) for a, d in zip(area, digits, strict=True)],
         "account": [f"NW-{100000 + i}" for i in idx],

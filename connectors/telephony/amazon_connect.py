@@ -1,0 +1,176 @@
+"""Amazon Connect contact records (CTR), export-formats.md 2.4.
+
+Quirks handled:
+* three delivery shapes (JSON array, NDJSON, Firehose objects glued with no separator; gzip too), read by
+  ``json_records``; unknown keys are ignored, because AWS adds fields over time;
+* at-least-once delivery and re-emission after updates (ACW, attribute changes): one contact per
+  ``ContactId``, the version with the latest ``LastUpdateTimestamp`` (exact duplicates collapse too);
+  ``version_at`` carries it so a later file with an older version changes nothing;
+* ``Agent`` / ``Queue`` are null objects for IVR-only, bot and abandoned contacts:
+  Agent connected -> answered (wait = Queue.Duration, talk/hold/wrap from the Agent durations,
+  handle = their sum); Queue without Agent -> abandoned in queue (wait = Queue.Duration);
+  neither -> self-service (outcome ``ivr`` for VOICE, ``bot`` for CHAT; a TASK/EMAIL with neither is
+  ``unhandled``; outbound contacts are never self-service);
+* ``InitiationMethod``: INBOUND, TRANSFER, QUEUE_TRANSFER, CALLBACK, API, WEBRTC_API -> inbound;
+  OUTBOUND, EXTERNAL_OUTBOUND, AGENT_REPLY, FLOW -> outbound. MONITOR (a supervisor listening in) and
+  DISCONNECT (a contact the disconnect flow creates) are no customer contacts: they are skipped (counted in
+  rows read, not loaded, not rejected). Unknown methods keep no direction, so the loader rejects the row.
+  A transfer creates a new ContactId (InitiationMethod TRANSFER) chained by ``InitialContactId``: both
+  records are loaded (case_id = ContactId, so post-contact surveys link), the first one is ``transferred``;
+* free-form ``Attributes`` (all strings): the contact reason is the first non-empty attribute whose key
+  contains "reason", the e-mail the first whose key contains "email", the account the first whose key is
+  customer id / account id / account number (any case, ``_``/``-``/space ignored).
+Timestamps are ISO-8601 UTC (``2022-01-05T17:12:59Z``), durations integer seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+from connectors import values as v
+from connectors.base import Connector, Parsed, ReadOptions, Reject
+from connectors.telephony.json_records import dig, head_text, values
+
+WHAT = "amazon_connect"
+CHANNEL = {"VOICE": "phone", "CHAT": "chat", "TASK": "other", "EMAIL": "email"}
+DIRECTION = {
+    "INBOUND": "inbound", "TRANSFER": "inbound", "QUEUE_TRANSFER": "inbound", "CALLBACK": "inbound",
+    "API": "inbound", "WEBRTC_API": "inbound",
+    "OUTBOUND": "outbound", "EXTERNAL_OUTBOUND": "outbound", "AGENT_REPLY": "outbound", "FLOW": "outbound",
+}
+SKIPPED = {"MONITOR", "DISCONNECT"}
+ACCOUNT_KEYS = {"customerid", "accountid", "account", "accountnumber", "customernumber", "customerno",
+                "accountno"}
+SIGNATURE = re.compile(r'"ContactId"\s*:')
+MARKERS = ('"AWSContactTraceRecordFormatVersion"', '"InitiationMethod"', '"InitiationTimestamp"')
+
+
+def sniff(head: bytes, file_name: str) -> float:
+    text = head_text(head).lstrip()
+    if not text.startswith(("[", "{")) or not SIGNATURE.search(text):
+        return 0.0
+    found = sum(marker in text for marker in MARKERS)
+    return 0.97 if found >= 2 else 0.9 if found == 1 else 0.0
+
+
+def _attributes(attrs: Any) -> tuple[str | None, str | None, str | None]:
+    """(reason, account, email) from the flow attributes."""
+    reason = account = email = None
+    if not isinstance(attrs, dict):
+        return None, None, None
+    for key, value in attrs.items():
+        if not isinstance(value, str | int) or str(value).strip() == "":
+            continue
+        low = str(key).lower()
+        squashed = re.sub(r"[\s_\-]", "", low)
+        if reason is None and "reason" in low:
+            reason = str(value)
+        if email is None and "email" in low:
+            email = str(value)
+        if account is None and squashed in ACCOUNT_KEYS:
+            account = str(value)
+    return reason, account, email
+
+
+def _row(n: int, rec: dict[str, Any]) -> dict[str, Any]:
+    agent = rec.get("Agent") if isinstance(rec.get("Agent"), dict) else None
+    queue = rec.get("Queue") if isinstance(rec.get("Queue"), dict) else None
+    reason, account, email = _attributes(rec.get("Attributes"))
+    endpoint = rec.get("CustomerEndpoint")
+    phone = dig(endpoint, "Address") if dig(endpoint, "Type") == "TELEPHONE_NUMBER" else None
+    transferred = any(rec.get(k) for k in ("TransferCompletedTimestamp", "NextContactId")) or bool(
+        dig(rec, "TransferredToEndpoint", "Address"))
+    return {
+        "source_record_id": rec.get("ContactId"),
+        "channel_raw": str(rec.get("Channel") or "").upper(),
+        "method": str(rec.get("InitiationMethod") or "").upper(),
+        "opened_at": rec.get("InitiationTimestamp"),
+        "answered_at": dig(agent, "ConnectedToAgentTimestamp"),
+        "closed_at": rec.get("DisconnectTimestamp"),
+        "version_at": rec.get("LastUpdateTimestamp"),
+        "has_agent": agent is not None and dig(agent, "ConnectedToAgentTimestamp") is not None,
+        "has_queue": queue is not None and any(queue.get(k) for k in ("Name", "ARN", "EnqueueTimestamp")),
+        "queue": dig(queue, "Name"),
+        "agent": dig(agent, "Username"),
+        "team": dig(agent, "RoutingProfile", "Name") or dig(agent, "HierarchyGroups", "Level1", "GroupName"),
+        "wait_seconds": dig(queue, "Duration"),
+        "talk_seconds": dig(agent, "AgentInteractionDuration"),
+        "hold_seconds": dig(agent, "CustomerHoldDuration"),
+        "wrap_seconds": dig(agent, "AfterContactWorkDuration"),
+        "transferred": transferred,
+        "reason": reason, "account": account, "email": email, "phone": phone,
+        "line": n,
+    }
+
+
+def _seconds(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
+def read(data: bytes, opts: ReadOptions) -> Parsed:
+    rows: list[dict[str, Any]] = []
+    rejects: list[Reject] = []
+    n = 0
+    for n, rec in enumerate(values(data, WHAT), start=1):
+        if not isinstance(rec, dict) or not rec.get("ContactId"):
+            rejects.append(Reject(n, f"{WHAT}: record {n} is not a contact record (no ContactId)",
+                                  str(rec)[:200]))
+            continue
+        if str(rec.get("InitiationMethod") or "").upper() in SKIPPED:
+            continue
+        rows.append(_row(n, rec))
+    f = pd.DataFrame(rows, columns=list(_row(0, {}).keys()))
+    f["source_record_id"] = f["source_record_id"].astype("string")
+    for col in ("opened_at", "answered_at", "closed_at", "version_at"):
+        f[col] = v.timestamps(f[col].astype("string"))
+    # Re-sent versions and exact duplicates: keep the latest LastUpdateTimestamp (then the later record).
+    f = (f.sort_values(["version_at", "line"], na_position="first")
+         .drop_duplicates("source_record_id", keep="last").sort_values("line").reset_index(drop=True))
+    has_agent = f["has_agent"].astype(bool)
+    queued = f["has_queue"].astype(bool)
+    direction = f["method"].map(DIRECTION)
+    inbound = (direction == "inbound").fillna(False).astype(bool)
+    abandoned = queued & ~has_agent
+    self_service = ~queued & ~has_agent & inbound & f["channel_raw"].isin(["VOICE", "CHAT"])
+    outcome = pd.Series("unhandled", index=f.index, dtype="object")
+    outcome[has_agent] = "answered"
+    outcome[abandoned] = "abandoned"
+    outcome[self_service & (f["channel_raw"] == "VOICE")] = "ivr"
+    outcome[self_service & (f["channel_raw"] == "CHAT")] = "bot"
+    talk, hold, wrap = (_seconds(f[c]) for c in ("talk_seconds", "hold_seconds", "wrap_seconds"))
+    parts = pd.concat([talk, hold, wrap], axis=1)
+    handle = parts.sum(axis=1, min_count=1).where(has_agent)
+    contacts = pd.DataFrame({
+        "source_record_id": f["source_record_id"],
+        "case_id": f["source_record_id"],
+        "channel": f["channel_raw"].map(CHANNEL),
+        "direction": direction,
+        "opened_at": f["opened_at"],
+        "answered_at": f["answered_at"].where(has_agent),
+        "closed_at": f["closed_at"],
+        "queue": f["queue"], "team": f["team"], "agent": f["agent"].where(has_agent),
+        "wait_seconds": _seconds(f["wait_seconds"]).where(queued),
+        "talk_seconds": talk.where(has_agent), "hold_seconds": hold.where(has_agent),
+        "wrap_seconds": wrap.where(has_agent), "handle_seconds": handle,
+        "queued": queued, "abandoned": abandoned,
+        "transferred": f["transferred"].astype(bool), "self_service": self_service,
+        "outcome": outcome, "reason": f["reason"],
+        "version_at": f["version_at"],
+        "email": f["email"], "phone": f["phone"], "account": f["account"],
+        "line": f["line"].astype("int64"),
+    })
+    return Parsed("amazon_connect", n, contacts, rejects=rejects)
+
+
+CONNECTOR = Connector(
+    name="amazon_connect",
+    kind="telephony",
+    source="amazon_connect",
+    description="Amazon Connect contact records (JSON array, NDJSON or Firehose-concatenated; gzip ok)",
+    sniff=sniff,
+    read=read,
+    extensions=(".json", ".jsonl", ".ndjson", ".gz", ""),  # Firehose objects have no suffix
+)

@@ -1,0 +1,428 @@
+"""The metrics facade: the ONLY module pages import from ``metrics``.
+
+What it offers (every function takes an optional ``db`` path; default ``SCORECARD_DB`` or
+``data/scorecard.duckdb``):
+
+    Query.of(kpis, grain="month", start=None, end=None, dimensions=(), filters=None, params=None)
+                                    the frozen, hashable request (re-exported from metrics.query)
+    catalog(db=None) -> Catalog     KPIs (``.kpis`` id -> KPI: label, perspective, unit, direction,
+                                    params, min_n, target, red_flag, weight, sql...) + ``.problems``
+    kpi_table(db=None) -> DataFrame one row per KPI: id, label, perspective, unit, direction,
+                                    description, params, min_n, target, red_flag, weight, model
+    run(query, db=None) -> DataFrame[kpi, period, <dims>, value, numerator, denominator, n]
+    explain(query, db=None) -> list[Compiled]   the exact statements run() executes (.sql, .params)
+    transpile(kpi_id, dialect, query=None, db=None) -> str   spark | postgres | snowflake | bigquery
+    scorecard(query, db=None) -> DataFrame[kpi, period, dimension, <dims>, value, numerator,
+                                    denominator, n, target, red_flag, weight, status, score,
+                                    change_prev, change_yoy]
+    perspective_scores(query, db=None) -> DataFrame[period, dimension, perspective, score, weight,
+                                    kpis]   (perspective 'overall' is the weighted total)
+    trend(query, db=None) -> DataFrame  scorecard rows of every period in the range (for charts)
+    contacts_behind(query, kpi, part="denominator", limit=200, db=None) -> DataFrame
+                                    the model rows behind a number, identifiers masked
+    week_hours(query, db=None) -> DataFrame[weekday, hour, contacts, attempts, unreachable,
+                                    unreachable_rate]   7 x 24 cells, business time zone
+    validate_kpi(file_name, text, db=None) -> (KPI | None, list[Problem])   for the metric editor
+    reference_frame(table, db=None) -> DataFrame   reason_map | channel_costs | demand | targets
+    save_reference(table, frame_or_csv_bytes, replace=True, db=None) -> ImportSummary
+                                    validates, writes in one transaction, rebuilds the models,
+                                    clears the caches (raises reference.ReferenceError listing lines)
+    clear_caches()                  drop cached results and close the connection (call it after an
+                                    import or before opening the same file read-write)
+
+Ownership, customer voice, metric editor and settings (metrics/ownership.py, survey.py,
+editor.py, settings.py, roles.py hold the logic; these are thin cached wrappers):
+
+    reason_costs(query, db=None) -> DataFrame[department, reason, reason_label, quadrant,
+                                    avoidable, service_caused, contacts, handle_minutes, cost]
+    chargeback_statement(query, top=3, db=None) -> DataFrame[department, avoidable_contacts,
+                                    handle_minutes, cost, share, top_reasons] + a 'Total' row
+    top_reasons(query, limit=10, db=None), reason_matrix(query, db=None) -> DataFrame
+    currency(db=None) -> str        the channel cost rates' currency
+    survey_intervals(query, db=None) -> run() rows of csat/ces/nps + low, high (95 %), reliable
+    verbatims(query, reasons=(), score_field=None, low=None, high=None, limit=200, db=None)
+                                    survey comments newest first, response_id masked (untrusted text)
+    role() -> str, allowed(action) -> bool     SCORECARD_ROLE: viewer | lead | analyst | admin
+    kpi_text(id), kpi_history(id), kpi_version_text(id, name)   the editor's files (SCORECARD_KPI_DIR)
+    save_kpi(id, text, db=None) -> SaveResult  validated save, previous text kept in .history/<id>/
+    revert_kpi(id, version, db=None) -> SaveResult
+    preview_kpi(id, text, query, db=None) -> (DataFrame, Compiled)  run an UNSAVED KPI text
+    transpile_kpi_text(id, text, dialect, query=None, db=None) -> str
+    settings(db=None) -> dict, save_settings(values, db=None) -> list[changed keys]
+
+Values: percent KPIs are 0..100, NPS -100..100, times in seconds, costs in the cost table's currency.
+Statuses: green | amber | red | grey. Periods are the first local date of each period (None at
+grain "all"). Results are cached per (function, db, query) in a small LRU dict; every call uses its
+own cursor on the process's one read-only connection (``metrics.connection``, external access
+disabled); writes go through ``connection.writer`` which clears these caches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+from sqlglot import exp
+
+from metrics import catalog as catalog_module
+from metrics import compiler, connection, editor, ownership, reference, roles, runner, survey
+from metrics import hours as hours_module
+from metrics import scorecard as scoring
+from metrics import settings as settings_module
+from metrics.catalog import KPI, Catalog, Problem
+from metrics.compiler import Compiled
+from metrics.query import Query, QueryError
+
+__all__ = ["Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "catalog", "kpi_table",
+           "run", "explain", "transpile", "scorecard", "perspective_scores", "trend",
+           "contacts_behind", "week_hours", "validate_kpi", "clear_caches",
+           "reference_frame", "save_reference",
+           # ownership, customer voice, metric editor, settings (see the docstring's second list)
+           "reason_costs", "chargeback_statement", "top_reasons", "reason_matrix", "currency",
+           "survey_intervals", "verbatims", "role", "allowed", "kpi_text", "kpi_history",
+           "kpi_version_text", "save_kpi", "revert_kpi", "preview_kpi", "transpile_kpi_text",
+           "settings", "save_settings", "EditorError", "SaveResult", "SettingsError"]
+EditorError = editor.EditorError
+SaveResult = editor.SaveResult
+SettingsError = settings_module.SettingsError
+
+CACHE_SIZE = 256
+MASKED_COLUMNS = ("contact_id", "case_id", "customer_key", "agent", "response_id")
+_lock = threading.Lock()
+_results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+
+def _key(db: str | Path | None) -> str:
+    return str(connection.db_path(db))
+
+
+def _cached(name: str, db: str | Path | None, args: tuple[Any, ...],
+            compute: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+    """``compute(cursor)`` once per (function, db, args); later calls get a copy of the answer."""
+    key = (name, _key(db), args)
+    with _lock:
+        if key in _results:
+            _results.move_to_end(key)
+            hit = _results[key]
+            return hit.copy() if isinstance(hit, pd.DataFrame) else hit
+    cursor = connection.cursor(db)
+    try:
+        value = compute(cursor)
+    finally:
+        cursor.close()
+    with _lock:
+        _results[key] = value
+        while len(_results) > CACHE_SIZE:
+            _results.popitem(last=False)
+    return value.copy() if isinstance(value, pd.DataFrame) else value
+
+
+def clear_caches() -> None:
+    """Forget every cached result (called automatically after every write through
+    ``metrics.connection.writer``: imports, reference edits)."""
+    with _lock:
+        _results.clear()
+
+
+connection.on_change(clear_caches)
+
+
+def catalog(db: str | Path | None = None) -> Catalog:
+    """The KPI catalog validated against the warehouse's model tables."""
+    directory = editor.kpi_dir()  # SCORECARD_KPI_DIR or sql/kpis
+
+    def load(cursor: duckdb.DuckDBPyConnection) -> Catalog:
+        schema = catalog_module.schema_of(cursor) or catalog_module.model_schema()
+        return catalog_module.load_catalog(directory, schema)
+    try:
+        return _cached("catalog", db, (str(directory),), load)  # type: ignore[no-any-return]
+    except duckdb.Error:  # no warehouse yet: validate against the shipped models' schema
+        return catalog_module.load_catalog(directory, catalog_module.model_schema())
+
+
+def kpi_table(db: str | Path | None = None) -> pd.DataFrame:
+    """One row per KPI with its metadata (for pickers, glossaries and the metric editor)."""
+    rows = [{"id": k.id, "label": k.label, "perspective": k.perspective, "unit": k.unit,
+             "direction": k.direction, "description": k.description,
+             "params": dict(k.params), "min_n": k.min_n, "target": k.target,
+             "red_flag": k.red_flag, "weight": k.weight, "model": k.model, "kind": k.kind}
+            for k in catalog(db).kpis.values()]
+    return pd.DataFrame(rows)
+
+
+def run(query: Query, db: str | Path | None = None) -> pd.DataFrame:
+    """KPI values: columns kpi, period, <query.dimensions>, value, numerator, denominator, n."""
+    cat = catalog(db)
+    return _cached("run", db, (query,), lambda c: runner.run(c, cat, query))  # type: ignore[no-any-return]
+
+
+def explain(query: Query, db: str | Path | None = None) -> list[Compiled]:
+    """The exact SQL and parameters ``run(query)`` executes, one statement per KPI."""
+    return runner.explain(catalog(db), query)
+
+
+def transpile(kpi_id: str, dialect: str, query: Query | None = None,
+              db: str | Path | None = None) -> str:
+    """The KPI's SQL (or, with a query, its compiled statement) in another engine's dialect."""
+    cat = catalog(db)
+    kpi = runner.kpis_of(cat, [kpi_id])[0]
+    sql = compiler.compile_kpi(kpi, query).sql if query is not None else compiler.body(kpi).sql(
+        dialect=catalog_module.DIALECT)
+    return compiler.transpile(sql, dialect)
+
+
+def scorecard(query: Query, db: str | Path | None = None) -> pd.DataFrame:
+    """``run`` plus dimension label, target, red_flag, weight, status, score, change_prev and
+    change_yoy (value minus the previous period's / the same period last year's value)."""
+    cat = catalog(db)
+    return _cached("scorecard", db, (query,),  # type: ignore[no-any-return]
+                   lambda c: scoring.scorecard(c, cat, query))
+
+
+def perspective_scores(query: Query, db: str | Path | None = None) -> pd.DataFrame:
+    """Weighted 0-10 score per perspective and 'overall', per period and dimension label."""
+    cat = catalog(db)
+    scored = scorecard(query, db)
+
+    def compute(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        return scoring.perspective_scores(scored, cat, scoring.perspective_weights(cursor))
+    return _cached("perspectives", db, (query,), compute)  # type: ignore[no-any-return]
+
+
+def trend(query: Query, db: str | Path | None = None) -> pd.DataFrame:
+    """Scorecard rows per period (grain 'all' is treated as 'month'), sorted for line charts."""
+    if query.grain == "all":
+        query = query.with_(grain="month")
+    frame = scorecard(query, db)
+    return frame.sort_values(["kpi", "dimension", "period"], kind="stable").reset_index(drop=True)
+
+
+def mask(value: object) -> object:
+    """A stable pseudonym for an identifier: same input, same mask; not reversible."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return None
+    digest = hashlib.sha256(str(value).encode("utf-8")).hexdigest()[:8]
+    return f"#{digest}"
+
+
+def contacts_behind(query: Query, kpi: str, part: str = "denominator", limit: int = 200,
+                    db: str | Path | None = None) -> pd.DataFrame:
+    """The model rows counted in ``kpi``'s ``part`` (numerator | denominator | value | n) under
+    the query's range and filters, newest first, at most ``limit``; identifiers are masked and
+    free text is left out."""
+    cat = catalog(db)
+    found = runner.kpis_of(cat, [kpi])[0]
+    select, params = compiler.rows_behind(found, query, part)
+    select = select.order_by(exp.Ordered(this=exp.column("local_at"), desc=True)).limit(
+        exp.Placeholder(this="row_limit"))
+    params = {**params, "row_limit": int(limit)}
+    sql = select.sql(dialect=catalog_module.DIALECT)
+
+    def compute(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        frame = cursor.execute(sql, params).fetchdf()
+        frame = frame.drop(columns=[c for c in ("comment",) if c in frame.columns])
+        for column in MASKED_COLUMNS:
+            if column in frame.columns:
+                frame[column] = frame[column].map(mask)
+        return frame
+    return _cached("behind", db, (query, kpi, part, limit), compute)  # type: ignore[no-any-return]
+
+
+def week_hours(query: Query, db: str | Path | None = None) -> pd.DataFrame:
+    """Inbound contacts, phone/chat attempts and unreachable attempts per ISO weekday (1 = Monday)
+    and local hour in the business time zone, for the query's range and filters (its KPIs and grain
+    are ignored): the rows the ``contacts`` and ``unreachable_rate`` KPIs count."""
+    cat = catalog(db)
+    key = query.with_(kpis=(), grain="all", dimensions=())
+    return _cached("week_hours", db, (key,),  # type: ignore[no-any-return]
+                   lambda c: hours_module.week_hours(c, cat, key))
+
+
+def validate_kpi(file_name: str, text: str,
+                 db: str | Path | None = None) -> tuple[KPI | None, list[Problem]]:
+    """Parse and validate an edited KPI file against the warehouse's models (nothing is saved)."""
+    try:
+        cursor = connection.cursor(db)
+        try:
+            schema = catalog_module.schema_of(cursor)
+        finally:
+            cursor.close()
+    except duckdb.Error:
+        schema = {}
+    schema = schema or catalog_module.model_schema()
+    return catalog_module.parse_kpi(file_name, text, schema)
+
+
+def reference_frame(table: str, db: str | Path | None = None) -> pd.DataFrame:
+    """A reference table (reason_map, channel_costs, demand, targets) as a frame for editors."""
+    return _cached("reference", db, (table,),  # type: ignore[no-any-return]
+                   lambda c: reference.read(c, table))
+
+
+def save_reference(table: str, data: pd.DataFrame | bytes, replace: bool = True,
+                   db: str | Path | None = None) -> reference.ImportSummary:
+    """Replace (or append to) a reference table from a frame or CSV bytes in one transaction and
+    rebuild the models; the caches are cleared by the writer."""
+    with connection.writer(db) as con:
+        if isinstance(data, bytes):
+            return reference.import_csv(con, table, data, replace=replace)
+        return reference.write(con, table, data, replace=replace)
+
+
+# --- ownership -------------------------------------------------------------------------------
+
+def reason_costs(query: Query, db: str | Path | None = None) -> pd.DataFrame:
+    """Inbound contacts, handle minutes and cost per owning department x reason (the query's
+    range and filters; its KPIs, grain and dimensions are ignored)."""
+    return _cached("reason_costs", db, (query,),  # type: ignore[no-any-return]
+                   lambda c: ownership.reason_costs(c, query))
+
+
+def chargeback_statement(query: Query, top: int = 3, db: str | Path | None = None) -> pd.DataFrame:
+    """Avoidable contacts, handle minutes, cost, share and top reasons per owning department,
+    plus a 'Total' row that is their exact sum."""
+    return ownership.statement(reason_costs(query, db), top=top)
+
+
+def top_reasons(query: Query, limit: int = 10, db: str | Path | None = None) -> pd.DataFrame:
+    """Avoidable reasons ranked by cost, with their owning department."""
+    return ownership.top_reasons(reason_costs(query, db), limit=limit)
+
+
+def reason_matrix(query: Query, db: str | Path | None = None) -> pd.DataFrame:
+    """One row per reason with its value/irritant quadrant, contacts and cost."""
+    return ownership.matrix(reason_costs(query, db))
+
+
+def currency(db: str | Path | None = None) -> str:
+    return _cached("currency", db, (), ownership.currency)  # type: ignore[no-any-return]
+
+
+# --- customer voice ----------------------------------------------------------------------------
+
+def survey_intervals(query: Query, db: str | Path | None = None) -> pd.DataFrame:
+    """``run`` rows of the query's survey KPIs (csat, ces, nps) with 95 % intervals: Wilson for
+    the proportions, the promoter-detractor standard error for NPS; ``reliable`` = n >= min_n."""
+    frame = run(query, db)
+    cat = catalog(db)
+    split = _cached("nps_split", db, (query,), lambda c: survey.nps_split(c, query))
+    min_n = {k: cat.kpis[k].min_n for k in query.kpis if k in cat.kpis}
+    return survey.with_intervals(frame, split, min_n, query.dimensions)
+
+
+def verbatims(query: Query, reasons: tuple[str, ...] = (), score_field: str | None = None,
+              low: float | None = None, high: float | None = None, limit: int = 200,
+              db: str | Path | None = None) -> pd.DataFrame:
+    """Survey comments in the query's scope, newest first, response_id masked. The comment is
+    untrusted free text: show it as text, never as HTML."""
+    def compute(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        frame = survey.verbatims(cursor, query, tuple(reasons), score_field, low, high, limit)
+        frame["response_id"] = frame["response_id"].map(mask)
+        return frame
+    return _cached("verbatims", db,  # type: ignore[no-any-return]
+                   (query, tuple(reasons), score_field, low, high, limit), compute)
+
+
+# --- roles, metric editor, settings ------------------------------------------------------------
+
+def role() -> str:
+    return roles.current_role()
+
+
+def allowed(action: str) -> bool:
+    """edit_kpis | edit_reference | read_verbatims for the configured role."""
+    return roles.allowed(action)
+
+
+def kpi_text(kpi_id: str) -> str:
+    return editor.read_text(kpi_id)
+
+
+def kpi_history(kpi_id: str) -> list[editor.Version]:
+    return editor.history(kpi_id)
+
+
+def kpi_version_text(kpi_id: str, name: str) -> str:
+    return editor.version_text(kpi_id, name)
+
+
+def _schema(db: str | Path | None) -> dict[str, dict[str, str]]:
+    try:
+        cursor = connection.cursor(db)
+        try:
+            schema = catalog_module.schema_of(cursor)
+        finally:
+            cursor.close()
+    except duckdb.Error:
+        schema = {}
+    return schema or catalog_module.model_schema()
+
+
+def save_kpi(kpi_id: str, text: str, db: str | Path | None = None) -> editor.SaveResult:
+    """Save an edited KPI file only if it validates (never over a working one otherwise); the
+    previous text is kept in the history; caches are cleared after a save."""
+    result = editor.save(kpi_id, text, _schema(db))
+    if result.saved:
+        clear_caches()
+    return result
+
+
+def revert_kpi(kpi_id: str, version: str, db: str | Path | None = None) -> editor.SaveResult:
+    result = editor.revert(kpi_id, version, _schema(db))
+    if result.saved:
+        clear_caches()
+    return result
+
+
+def _edited(kpi_id: str, text: str, db: str | Path | None) -> KPI:
+    kpi, problems = catalog_module.parse_kpi(f"{kpi_id}.sql", text, _schema(db))
+    if kpi is None or problems:
+        raise QueryError(f"{kpi_id}: the edited text has {len(problems)} problem(s)")
+    return kpi
+
+
+def preview_kpi(kpi_id: str, text: str, query: Query,
+                db: str | Path | None = None) -> tuple[pd.DataFrame, Compiled]:
+    """Run an edited, UNSAVED KPI text for ``query`` (only after it validates; read-only
+    connection): the frame ``run`` would return for it, and its compiled statement."""
+    kpi = _edited(kpi_id, text, db)
+    compiled = compiler.compile_kpi(kpi, query.with_(kpis=(kpi_id,)))
+
+    def compute(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        frame = runner.execute(cursor, compiled)
+        if not frame.empty:
+            frame["period"] = None if query.grain == "all" else pd.to_datetime(
+                frame["period"]).dt.date
+        return frame
+    frame = _cached("preview", db, (compiled.sql, compiled.params), compute)
+    return frame, compiled
+
+
+def transpile_kpi_text(kpi_id: str, text: str, dialect: str, query: Query | None = None,
+                       db: str | Path | None = None) -> str:
+    """Like ``transpile`` for an edited, unsaved text (validated first)."""
+    kpi = _edited(kpi_id, text, db)
+    sql = compiler.compile_kpi(kpi, query.with_(kpis=(kpi_id,))).sql if query is not None \
+        else compiler.body(kpi).sql(dialect=catalog_module.DIALECT)
+    return compiler.transpile(sql, dialect)
+
+
+def settings(db: str | Path | None = None) -> dict[str, str]:
+    """The warehouse settings (time zones, opening hours JSON, phone region, service department)."""
+    return _cached("settings", db, (), settings_module.read)  # type: ignore[no-any-return]
+
+
+def save_settings(values: dict[str, str], db: str | Path | None = None) -> list[str]:
+    """Validate and store settings (raises SettingsError listing every problem, nothing written);
+    models are rebuilt when the business time zone or service department changes."""
+    problems = settings_module.validate(values)
+    if problems:
+        raise settings_module.SettingsError(problems)
+    with connection.writer(db) as con:
+        return settings_module.write(con, values)

@@ -1,0 +1,13 @@
+-- label: First response time (median)
+-- perspective: operational
+-- description: Median seconds from open to first agent response (tickets: first public reply; calls and chats: answer), over inbound contacts that got one. A median is not additive: every grain and total is recomputed from the rows.
+-- unit: seconds
+-- direction: lower
+-- min_n: 30
+-- target: 3600
+-- red_flag: 86400
+-- weight: 1
+SELECT
+    median(first_response_seconds) FILTER (WHERE inbound) AS value,
+    count(first_response_seconds) FILTER (WHERE inbound) AS n
+FROM m_contacts

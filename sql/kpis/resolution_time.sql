@@ -1,0 +1,13 @@
+-- label: Resolution time (median)
+-- perspective: operational
+-- description: Median seconds from open to (last) solved, over solved inbound contacts. A median is not additive: every grain and total is recomputed from the rows.
+-- unit: seconds
+-- direction: lower
+-- min_n: 30
+-- target: 86400
+-- red_flag: 259200
+-- weight: 1
+SELECT
+    median(resolution_seconds) FILTER (WHERE inbound) AS value,
+    count(resolution_seconds) FILTER (WHERE inbound) AS n
+FROM m_contacts
