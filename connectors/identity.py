@@ -17,6 +17,7 @@ import phonenumbers
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DIGITS = re.compile(r"\d")
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
 def normal_email(value: object) -> str | None:
@@ -33,6 +34,8 @@ def normal_phone(value: str, region: str = "DE") -> str | None:
     v = value.strip()
     if v.lower().startswith("tel:"):
         v = v[4:]
+    if E164.match(v):
+        return v  # already E.164 (telephony platforms write it): skip the slow parser
     if len(DIGITS.findall(v)) < 6:
         return None  # extensions, "anonymous", client names
     try:

@@ -30,7 +30,6 @@ from connectors.base import (
     SURVEY_COLUMNS,
     Connector,
     FormatError,
-    Parsed,
     ReadOptions,
     Reject,
 )
@@ -115,6 +114,10 @@ def load_file(
     except FormatError as exc:
         fmt = connector.name if connector else None
         return _refused(con, name, digest, fmt, started, t0, str(exc))
+    except Exception as exc:  # a connector bug or a file shape nobody foresaw: refuse, never crash
+        fmt = connector.name if connector else None
+        return _refused(con, name, digest, fmt, started, t0,
+                        f"{fmt}: the file could not be read ({type(exc).__name__}: {exc})")
     progress(0.6, f"{name}: validating {parsed.rows_read} records")
     contacts, c_rejects = validate_contacts(parsed.contacts)
     surveys, s_rejects = validate_surveys(parsed.surveys)
@@ -126,15 +129,16 @@ def load_file(
         import_id = _next_import_id(con)
         _assign_customers(con, contacts, region, import_id)
         _assign_customers(con, surveys, region, import_id)
-        loaded = _upsert_contacts(con, contacts, parsed.source, import_id)
-        loaded += _upsert_surveys(con, surveys, parsed.source, import_id)
+        n_contacts = _upsert_contacts(con, contacts, parsed.source, import_id)
+        n_surveys = _upsert_surveys(con, surveys, parsed.source, import_id)
+        loaded = n_contacts + n_surveys
         _link_surveys(con)
         _write_rejects(con, rejects, import_id, name)
         if refresh:
             progress(0.85, f"{name}: refreshing models")
             warehouse.refresh_models(con)
         status = "loaded"
-        message = _summary(parsed, len(contacts), len(surveys), len(rejects))
+        message = _summary(n_contacts, n_surveys, len(rejects))
         con.execute(
             "INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [import_id, name, digest, connector.name, connector.kind, parsed.rows_read, loaded,
@@ -165,7 +169,7 @@ def load_files(
     return results
 
 
-def _summary(parsed: Parsed, contacts: int, surveys: int, rejects: int) -> str:
+def _summary(contacts: int, surveys: int, rejects: int) -> str:
     parts = []
     if contacts:
         parts.append(f"{contacts} contacts")
@@ -250,7 +254,9 @@ def _assign_customers(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, regio
         return
     per_row: list[list[str]] = []
     cache: dict[tuple[Any, Any, Any], list[str]] = {}
-    for key in zip(frame["email"], frame["phone"], frame["account"], strict=False):
+    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist()
+               for c in ("email", "phone", "account")]
+    for key in zip(*columns, strict=True):
         found = cache.get(key)
         if found is None:
             found = identity.identities(*key, region=region)

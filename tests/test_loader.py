@@ -128,3 +128,23 @@ def test_cli_load_prints_one_json_object_per_file_and_exit_codes(tmp_path):
     assert _cli("load", str(good), "--format", "nope", "--db", db).returncode == 2
     formats = _cli("formats")
     assert formats.returncode == 0 and "zendesk_csv" in formats.stdout
+
+
+def test_a_connector_crash_is_a_refusal_not_a_traceback(con, tmp_path, monkeypatch):
+    from connectors import registry
+
+    target = registry.by_name("zendesk_csv")
+
+    def broken(_data, _opts):
+        raise KeyError("a column nobody expected")
+
+    monkeypatch.setattr(registry, "by_name", lambda name: type(target)(
+        target.name, target.kind, target.source, target.description, target.sniff, broken))
+    f = _export(tmp_path / "x.csv", ["1,a@x.com,Mail,Open,2025-01-01 10:00:00,2025-01-01 10:00:00,"])
+    from connectors import loader
+
+    monkeypatch.setattr(loader, "by_name", registry.by_name)
+    result = load_file(con, f, format_name="zendesk_csv")
+    assert result.status == "failed"
+    assert "could not be read" in result.message and "KeyError" in result.message
+    assert counts(con)["contacts"] == 0
