@@ -256,10 +256,11 @@ def _assign_customers(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, regio
     cache: dict[tuple[Any, Any, Any], list[str]] = {}
     columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist()
                for c in ("email", "phone", "account")]
-    for key in zip(*columns, strict=True):
+    for email, phone, account in zip(*columns, strict=True):
+        key = (email, phone, account)
         found = cache.get(key)
         if found is None:
-            found = identity.identities(*key, region=region)
+            found = identity.identities(email, phone, account, region=region)
             cache[key] = found
         per_row.append(found)
     wanted = pd.DataFrame({"identity": sorted({i for ids in per_row for i in ids})}, dtype="string")

@@ -87,10 +87,12 @@ __all__ = ["Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "cata
            "reason_costs", "chargeback_statement", "top_reasons", "reason_matrix", "currency",
            "survey_intervals", "verbatims", "role", "allowed", "kpi_text", "kpi_history",
            "kpi_version_text", "save_kpi", "revert_kpi", "preview_kpi", "transpile_kpi_text",
-           "settings", "save_settings", "EditorError", "SaveResult", "SettingsError"]
+           "settings", "save_settings", "EditorError", "SaveResult", "SettingsError",
+           "ReferenceDataError"]
 EditorError = editor.EditorError
 SaveResult = editor.SaveResult
 SettingsError = settings_module.SettingsError
+ReferenceDataError = reference.ReferenceError
 
 CACHE_SIZE = 256
 MASKED_COLUMNS = ("contact_id", "case_id", "customer_key", "agent", "response_id")

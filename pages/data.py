@@ -1,12 +1,14 @@
-"""Data: upload exports, and see what every import did (log, rejects, audits)."""
+"""Data: upload exports, see what every import did (log, rejects, audits), and edit the reference
+data (reason map, channel costs, demand, targets) and the settings."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from metrics import imports
+from metrics import facade, imports
 from pages.ui.export import safe_csv
+from pages.ui.reference_editor import reference_section, settings_section
 
 st.title("Data")
 st.caption("Import helpdesk, telephony and survey exports; check what was loaded, rejected and flagged.")
@@ -81,3 +83,14 @@ with audits_tab:
     else:
         audits.insert(0, "result", audits["rows_found"].map(lambda n: "✅ pass" if n == 0 else "⚠️ found"))
         st.dataframe(audits, hide_index=True, width="stretch")
+
+st.subheader("Reference data and settings")
+can_edit = facade.allowed("edit_reference")
+if not can_edit:
+    st.caption(f"Your role ({facade.role()}) can read and download these; analysts edit them.")
+ref_tabs = st.tabs(["Reason map", "Channel costs", "Demand", "Targets", "Settings"])
+for tab, table in zip(ref_tabs, ("reason_map", "channel_costs", "demand", "targets"), strict=False):
+    with tab:
+        reference_section(table, can_edit)
+with ref_tabs[-1]:
+    settings_section(can_edit)
