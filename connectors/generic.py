@@ -41,7 +41,7 @@ from connectors.base import (
     Reject,
 )
 from connectors.survey import measures
-from connectors.textfile import decode, records, sniff_delimiter
+from connectors.textfile import checked_text, records, sniff_delimiter
 
 TOP_KEYS = ("name", "kind", "description", "delimiter", "date_format", "timezone", "dayfirst",
             "columns", "values", "defaults")
@@ -203,13 +203,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     if kind == "questions":
         raise FormatError(f"generic ({name}): this mapping (kind questions) only names survey "
                           "questions; load the file with --format qualtrics, surveymonkey or typeform")
-    text = decode(data)
-    if not text.strip():
-        raise FormatError(f"generic ({name}): the file is empty")
-    if text.count('"') % 2 == 1:
-        last = text.count("\n") + 1
-        raise FormatError(f"generic ({name}): the file ends inside a quoted field (truncated "
-                          f"export?) near line {last}", last)
+    text = checked_text(data, f"generic ({name})")
     rows = list(records(text, mp["delimiter"] or sniff_delimiter(text.split("\n", 1)[0])))
     header, body = [h.strip() for h in rows[0][1]], rows[1:]
     f = v.frame([r for _, r in body], header)

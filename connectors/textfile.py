@@ -91,12 +91,8 @@ def records(text: str, delimiter: str | None = None) -> Iterator[tuple[int, list
         yield start, row
 
 
-def read_table(data: bytes, header_rows: int = 1, what: str = "CSV") -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Parse a CSV with a header: (header from the first row, [(line, cells)] of the data rows).
-
-    Rows of ``header_rows`` beyond the first are skipped (they are labels / import ids).
-    A file with an unterminated quote at the end (a truncated export) is refused.
-    """
+def checked_text(data: bytes, what: str) -> str:
+    """Decode an export and refuse an empty one or one cut off inside a quoted field."""
     text = decode(data)
     if not text.strip():
         raise FormatError(f"{what}: the file is empty")
@@ -105,6 +101,16 @@ def read_table(data: bytes, header_rows: int = 1, what: str = "CSV") -> tuple[li
         last_line = text.count("\n") + 1
         raise FormatError(f"{what}: the file ends inside a quoted field (truncated export?) "
                           f"near line {last_line}", last_line)
+    return text
+
+
+def read_table(data: bytes, header_rows: int = 1, what: str = "CSV") -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Parse a CSV with a header: (header from the first row, [(line, cells)] of the data rows).
+
+    Rows of ``header_rows`` beyond the first are skipped (they are labels / import ids).
+    A file with an unterminated quote at the end (a truncated export) is refused.
+    """
+    text = checked_text(data, what)
     rows = list(records(text))
     if len(rows) < header_rows:
         raise FormatError(f"{what}: expected {header_rows} header row(s), the file has {len(rows)}")

@@ -122,7 +122,7 @@ TARGETS = (
     ("channel_consistency_gap", 5, 15), ("aht", 420, 540), ("asa", 30, 90),
     ("abandon_rate", 5, 12), ("service_level", 80, 60), ("first_response_time", 3600, 14400),
     ("resolution_time", 86400, 259200), ("fcr", 80, 70), ("transfer_rate", 8, 15),
-    ("reopen_rate", 5, 10), ("avoidable_rate", 40, 55), ("repeat_rate", 10, 18),
+    ("reopen_rate", 5, 10), ("avoidable_rate", 55, 65), ("repeat_rate", 10, 18),
     ("cpx", 0.1, 0.14), ("channel_switch_rate", 5, 10), ("false_containment", 15, 30),
     ("unreachable_rate", 8, 15), ("service_caused_share", 10, 20),
     ("cost_per_contact", 5.0, 6.5),

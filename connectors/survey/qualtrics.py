@@ -29,7 +29,7 @@ import pandas as pd
 from connectors import values as v
 from connectors.base import Connector, FormatError, Parsed, ReadOptions, Reject
 from connectors.survey import measures as m
-from connectors.textfile import BOM, decode, records
+from connectors.textfile import BOM, checked_text, records
 
 WHAT = "qualtrics"
 NOT_RESPONSES = {"1": "survey preview", "survey preview": "survey preview",
@@ -109,13 +109,7 @@ def _find(f: pd.DataFrame, *names: str) -> str | None:
 
 
 def read(data: bytes, opts: ReadOptions) -> Parsed:
-    text = decode(data)
-    if not text.strip():
-        raise FormatError(f"{WHAT}: the file is empty")
-    if text.count('"') % 2 == 1:
-        last = text.count("\n") + 1
-        raise FormatError(f"{WHAT}: the file ends inside a quoted field (truncated export?) "
-                          f"near line {last}", last)
+    text = checked_text(data, WHAT)
     first = text.split("\n", 1)[0]
     rows = list(records(text, "\t" if first.count("\t") > first.count(",") else ","))
     if len(rows) < 2:

@@ -23,7 +23,7 @@ import pandas as pd
 from connectors import values as v
 from connectors.base import Connector, FormatError, Parsed, ReadOptions
 from connectors.survey import measures as m
-from connectors.textfile import decode, header_fields, records
+from connectors.textfile import checked_text, header_fields, records
 
 WHAT = "surveymonkey"
 META = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
@@ -61,13 +61,7 @@ def _dates(s: pd.Series, tz: str, dayfirst: bool) -> pd.Series:
 def read(data: bytes, opts: ReadOptions) -> Parsed:
     if data.startswith(b"PK\x03\x04"):
         raise FormatError(f"{WHAT}: this is a zip archive; extract the CSV file(s) from it first")
-    text = decode(data)
-    if not text.strip():
-        raise FormatError(f"{WHAT}: the file is empty")
-    if text.count('"') % 2 == 1:
-        last = text.count("\n") + 1
-        raise FormatError(f"{WHAT}: the file ends inside a quoted field (truncated export?) "
-                          f"near line {last}", last)
+    text = checked_text(data, WHAT)
     rows = list(records(text))
     if len(rows) < 2:
         raise FormatError(f"{WHAT}: expected 2 header rows, the file has {len(rows)} row(s)")
