@@ -1,6 +1,6 @@
 """Streamlit entry point: navigation and nothing else (pages draw, the metrics facade computes).
 
-Each page draws its own filters (``pages.ui.sidebar.global_filters``) so that every view is a URL.
+Each page draws its own filters (``views.ui.sidebar.global_filters``) so that every view is a URL.
 A page whose file does not exist yet is left out of the menu rather than breaking the app. The one
 thing said here for every page is the empty-warehouse notice, so no page can forget it.
 """
@@ -17,24 +17,24 @@ ROOT = Path(__file__).parent
 
 # (file, title, icon, url path) in menu order; the first one that exists is the default page.
 PAGES = [
-    ("pages/scorecard.py", "Scorecard", "🎯", "scorecard"),
-    ("pages/channels.py", "Channels", "📞", "channels"),
-    ("pages/ownership.py", "Ownership", "🏢", "ownership"),
-    ("pages/voice.py", "Customer voice", "💬", "voice"),
-    ("pages/editor.py", "Metric editor", "🧮", "editor"),
-    ("pages/data.py", "Data", "🗂️", "data"),
+    ("views/scorecard.py", "Scorecard", ":material/target:", "scorecard"),
+    ("views/channels.py", "Channels", ":material/support_agent:", "channels"),
+    ("views/ownership.py", "Ownership", ":material/corporate_fare:", "ownership"),
+    ("views/voice.py", "Customer voice", ":material/forum:", "voice"),
+    ("views/editor.py", "Metric editor", ":material/functions:", "editor"),
+    ("views/data.py", "Data", ":material/database:", "data"),
 ]
 EMPTY_NOTICE = ("The warehouse is empty. Import helpdesk, telephony or survey exports on the **Data** "
                 "page, or build the demo company with `python -m connectors demo`.")
 
-st.set_page_config(page_title="Service scorecard", page_icon="📊", layout="wide")
+st.set_page_config(page_title="Service scorecard", page_icon=":material/dashboard:", layout="wide")
 
 available = [(f, t, i, u) for f, t, i, u in PAGES if (ROOT / f).exists()]
 pages = [st.Page(f, title=t, icon=i, url_path=u, default=(k == 0))
          for k, (f, t, i, u) in enumerate(available)]
 current = st.navigation(pages)
 if current.url_path != "data" and not imports.warehouse_summary()["contacts"]:
-    st.info(EMPTY_NOTICE, icon="📭")
-    if (ROOT / "pages/data.py").exists():
-        st.page_link("pages/data.py", label="Go to the Data page", icon="🗂️")
+    st.info(EMPTY_NOTICE, icon=":material/inbox:")
+    if (ROOT / "views/data.py").exists():
+        st.page_link("views/data.py", label="Go to the Data page", icon=":material/database:")
 current.run()

@@ -16,8 +16,9 @@ Roll-up by kind (the grain is always right because only requested dimensions are
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import sqlglot
@@ -37,6 +38,12 @@ class Compiled:
     kpi: str
     sql: str
     params: tuple[tuple[str, ParamValue | datetime], ...]
+    kpis: tuple[str, ...] = ()  # a batch: every KPI whose rows this one statement returns
+
+    @property
+    def covers(self) -> tuple[str, ...]:
+        """The KPIs this statement answers (one, or the whole batch)."""
+        return self.kpis or (self.kpi,)
 
     @property
     def param_map(self) -> dict[str, ParamValue | datetime]:
@@ -44,7 +51,7 @@ class Compiled:
 
     def __str__(self) -> str:
         bound = ", ".join(f"${k} = {v!r}" for k, v in self.params)
-        return f"-- {self.kpi}" + (f" ({bound})" if bound else "") + f"\n{self.sql}"
+        return f"-- {', '.join(self.covers)}" + (f" ({bound})" if bound else "") + f"\n{self.sql}"
 
 
 @lru_cache(maxsize=256)
@@ -110,7 +117,42 @@ def scoped(select: exp.Select, query: Query, bound: dict[str, ParamValue | datet
     return select
 
 
+def _shape(query: Query) -> Query:
+    """The query with its values replaced by stand-ins: the compiled SQL depends on the values only
+    through placeholders, so every date range and filter value of one shape shares one compile."""
+    stand_in = date(1900, 1, 1)
+    return query.with_(start=stand_in if query.start is not None else None,
+                       end=stand_in if query.end is not None else None,
+                       filters=tuple((d, tuple(f"_{i}" for i in range(len(v))))
+                                     for d, v in query.filters))
+
+
+def _rebind(compiled: Compiled, query: Query) -> Compiled:
+    """A shape's statement with the query's own date range and filter values bound."""
+    values = dict(compiled.params)
+    if query.start is not None:
+        values["period_start"] = datetime.combine(query.start, time())
+    if query.end is not None:
+        values["period_end"] = datetime.combine(query.end + timedelta(days=1), time())
+    for dim, filter_values in query.filters:
+        for i, value in enumerate(filter_values, start=1):
+            values[f"{dim}_{i}"] = value
+    return replace(compiled, params=tuple(sorted(values.items())))
+
+
 def compile_kpi(kpi: KPI, query: Query) -> Compiled:
+    """The statement that computes ``kpi`` for ``query`` (compiled once per query shape: building
+    and printing the AST costs more than running the statement on a small warehouse)."""
+    return _rebind(_compile_kpi(kpi, _shape(query)), query)
+
+
+def compile_batch(kpis: list[KPI], query: Query) -> Compiled:
+    """One statement for several KPIs over one model (see ``_compile_batch``)."""
+    return _rebind(_compile_batch(tuple(kpis), _shape(query)), query)
+
+
+@lru_cache(maxsize=1024)
+def _compile_kpi(kpi: KPI, query: Query) -> Compiled:
     """The statement that computes ``kpi`` for ``query``: columns period, <dimensions>, value,
     numerator, denominator, n, one row per period and dimension values, ordered by them."""
     bound: dict[str, ParamValue | datetime] = {}
@@ -128,24 +170,12 @@ def compile_kpi(kpi: KPI, query: Query) -> Compiled:
     if group:
         inner = inner.group_by(*group)
     outer_keys = [exp.column(k, table="k") for k in keys]
-    num, den = exp.column("numerator", table="k"), exp.column("denominator", table="k")
-    scale = exp.Literal.number(kpi.scale)
-    as_double = lambda e: exp.cast(e, "DOUBLE")  # noqa: E731
-    if kpi.kind == "ratio":
-        value = exp.Div(this=exp.Mul(this=scale, expression=as_double(num)),
-                        expression=exp.func("nullif", as_double(den), exp.Literal.number(0)))
-        n = exp.column("n", table="k") if kpi.has_n else den
-        outer = exp.select(*outer_keys, exp.alias_(value, "value"),
-                           exp.alias_(as_double(num), "numerator"),
-                           exp.alias_(as_double(den), "denominator"),
-                           exp.alias_(exp.cast(n, "BIGINT"), "n"))
-    elif kpi.kind == "value":
-        outer = exp.select(*outer_keys,
-                           exp.alias_(as_double(exp.column("value", table="k")), "value"),
-                           exp.alias_(exp.cast(exp.null(), "DOUBLE"), "numerator"),
-                           exp.alias_(exp.cast(exp.null(), "DOUBLE"), "denominator"),
-                           exp.alias_(exp.cast(exp.column("n", table="k"), "BIGINT"), "n"))
+    if kpi.kind in ("ratio", "value"):
+        outer = exp.select(*outer_keys, *_outputs(kpi, lambda name: exp.column(name, table="k")))
     else:
+        num, den = exp.column("numerator", table="k"), exp.column("denominator", table="k")
+        scale = exp.Literal.number(kpi.scale)
+        as_double = lambda e: exp.cast(e, "DOUBLE")  # noqa: E731
         enough = exp.GTE(this=den, expression=exp.Placeholder(this="min_n"))
         ratio = exp.Div(this=as_double(num), expression=exp.func("nullif", as_double(den),
                                                                   exp.Literal.number(0)))
@@ -177,6 +207,110 @@ def compile_kpi(kpi: KPI, query: Query) -> Compiled:
         raise QueryError(f"{kpi.id}: no value for ${', $'.join(sorted(missing))}")
     sql = outer.sql(dialect=DIALECT, pretty=True)
     return Compiled(kpi.id, sql, tuple(sorted(bound.items())))
+
+
+def _outputs(kpi: KPI, col: Callable[[str], exp.Expression]) -> list[exp.Expr]:
+    """value, numerator, denominator, n of a ratio or value KPI over its aggregated body columns."""
+    as_double = lambda e: exp.cast(e, "DOUBLE")  # noqa: E731
+    if kpi.kind == "ratio":
+        num, den = col("numerator"), col("denominator")
+        scale = exp.Literal.number(kpi.scale)
+        value = exp.Div(this=exp.Mul(this=scale, expression=as_double(num)),
+                        expression=exp.func("nullif", as_double(den.copy()), exp.Literal.number(0)))
+        n = col("n") if kpi.has_n else den.copy()
+        return [exp.alias_(value, "value"), exp.alias_(as_double(num.copy()), "numerator"),
+                exp.alias_(as_double(den.copy()), "denominator"),
+                exp.alias_(exp.cast(n, "BIGINT"), "n")]
+    return [exp.alias_(as_double(col("value")), "value"),
+            exp.alias_(exp.cast(exp.null(), "DOUBLE"), "numerator"),
+            exp.alias_(exp.cast(exp.null(), "DOUBLE"), "denominator"),
+            exp.alias_(exp.cast(col("n"), "BIGINT"), "n")]
+
+
+BATCH_PARTS = {"numerator", "denominator", "n", "value"}
+# Holistic aggregates keep every value of a group: in a wide hash aggregate DuckDB evaluates them
+# several times slower than in a statement of their own, so they stay out of batches (measured).
+HOLISTIC = {"median", "quantile", "quantile_cont", "quantile_disc", "mode", "percentile_cont",
+            "percentile_disc", "mad", "approx_quantile", "list", "string_agg", "array_agg"}
+
+
+def batchable(kpi: KPI) -> bool:
+    """A ratio or value KPI whose body is plain aggregates over its model (no WHERE, GROUP BY,
+    join, CTE, DISTINCT...): its columns can share one scan with other KPIs of the same model."""
+    if kpi.kind not in ("ratio", "value"):
+        return False
+    try:
+        tree = _body(kpi.sql)
+    except (QueryError, sqlglot.errors.ParseError):
+        return False
+    if any(tree.args.get(a) for a in ("where", "group", "having", "joins", "with", "distinct",
+                                      "qualify", "order", "limit", "laterals")):
+        return False
+    source = tree.args.get("from") or tree.args.get("from_")
+    if source is None or not isinstance(source.this, exp.Table):
+        return False
+    if not all(isinstance(p, exp.Alias) and p.alias in BATCH_PARTS for p in tree.expressions):
+        return False
+    names = {(f.sql_name() if isinstance(f, exp.Func) else "").lower() for f in tree.find_all(exp.Func)}
+    names |= {f.name.lower() for f in tree.find_all(exp.Anonymous)}
+    return not names & HOLISTIC
+
+
+@lru_cache(maxsize=256)
+def _compile_batch(kpis: tuple[KPI, ...], query: Query) -> Compiled:
+    """ONE statement for several batchable KPIs over the same model: a single scan computes every
+    KPI's aggregates (each keeps its own FILTER), grouped once by period and dimensions; then one
+    branch per KPI turns its columns into the runner's rows (kpi, period, <dims>, value, numerator,
+    denominator, n), ordered as the KPIs were asked, then by period and dimensions. A parameter
+    that two KPIs bind to different values is renamed ``<kpi>__<name>`` in one of them."""
+    if len({k.model for k in kpis}) != 1 or not all(batchable(k) for k in kpis):
+        raise QueryError("a batch needs batchable KPIs over one model")
+    bound: dict[str, ParamValue | datetime] = {}
+    projections: list[exp.Expr] = []
+    for kpi in kpis:
+        params = kpi_params(kpi, query)
+        for projection in body(kpi).expressions:
+            expression = projection.this
+            for placeholder in list(expression.find_all(exp.Placeholder)):
+                name = placeholder.name
+                if name not in params:
+                    raise QueryError(f"{kpi.id}: no value for ${name}")
+                if name in bound and bound[name] != params[name]:
+                    placeholder.replace(exp.Placeholder(this=f"{kpi.id}__{name}"))
+                    bound[f"{kpi.id}__{name}"] = params[name]
+                else:
+                    bound[name] = params[name]
+            projections.append(exp.alias_(expression, f"{kpi.id}__{projection.alias}"))
+    inner = exp.select(*projections).from_(exp.to_table(kpis[0].model))
+    inner = scoped(inner, query, bound)
+    inner = inner.select(exp.alias_(_period(query.grain), "period"))
+    for dim in query.dimensions:
+        inner = inner.select(exp.column(dim))
+    group: list[exp.Expression] = [] if query.grain == "all" else [_period(query.grain)]
+    group += [exp.column(d) for d in query.dimensions]
+    if group:
+        inner = inner.group_by(*group)
+    keys = ["period", *query.dimensions]
+    branches: list[exp.Select] = []
+    for kpi in kpis:
+        def col(name: str, prefix: str = kpi.id) -> exp.Expression:
+            return exp.column(f"{prefix}__{name}")
+        branches.append(exp.select(
+            exp.alias_(exp.Literal.string(kpi.id), "kpi"), *[exp.column(k) for k in keys],
+            *_outputs(kpi, col)).from_("k"))
+    union: exp.Expression = branches[0]
+    for branch in branches[1:]:
+        union = exp.union(union, branch, distinct=False)
+    order = exp.func("list_position",
+                     exp.Array(expressions=[exp.Literal.string(k.id) for k in kpis]),
+                     exp.column("kpi"))
+    outer = exp.select(exp.Star()).from_(exp.alias_(exp.Subquery(this=union), "u", table=True))
+    outer = outer.order_by(order, *[exp.Ordered(this=exp.column(k), nulls_first=False)
+                                    for k in keys])
+    outer = outer.with_("k", as_=inner, materialized=True)
+    sql = outer.sql(dialect=DIALECT, pretty=True)
+    ids = tuple(k.id for k in kpis)
+    return Compiled(ids[0], sql, tuple(sorted(bound.items())), ids)
 
 
 def transpile(sql: str, dialect: str) -> str:

@@ -1,4 +1,4 @@
-"""The global filters in the sidebar, bound to the URL (``pages.ui.state`` holds the pure part).
+"""The global filters in the sidebar, bound to the URL (``views.ui.state`` holds the pure part).
 
 ``global_filters()`` is called by every page: it reads the query string, draws the widgets (period,
 grain, comparison, channel, department), writes the chosen values back to the URL so the view can be
@@ -12,7 +12,7 @@ from datetime import date
 import streamlit as st
 
 from metrics import facade, imports
-from pages.ui.state import COMPARISONS, GRAINS, Filters, decode, default_filters, encode
+from views.ui.state import COMPARISONS, GRAINS, Filters, decode, default_filters, encode
 
 KEYS = ("from", "to", "grain", "cmp", "channel", "dept")
 

@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from metrics import facade, imports
-from pages.ui.export import safe_csv
-from pages.ui.reference_editor import reference_section, settings_section
+from views.ui.export import safe_csv
+from views.ui.reference_editor import reference_section, settings_section
 
 st.title("Data")
 st.caption("Import helpdesk, telephony and survey exports; check what was loaded, rejected and flagged.")

@@ -1,0 +1,110 @@
+"""The metric editor in real Chromium: break a KPI, see the problem at its line, fix it, preview the
+fixed text against the saved one, save, and find the old text in the history.
+
+The editor writes files, so this test serves the app from its own Streamlit process whose
+``SCORECARD_KPI_DIR`` points at a temporary copy of ``sql/kpis`` (the shipped files are never
+touched) and whose role is analyst.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from metrics import catalog as catalog_module
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKEN = "WHERE satisfiedx)"
+FIXED = "WHERE csat >= 5)"
+
+
+@pytest.fixture(scope="module")
+def editor_app(browser_db: Path,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    root = tmp_path_factory.mktemp("editor_app")
+    kpis = root / "kpis"
+    shutil.copytree(catalog_module.KPI_DIR, kpis, ignore=shutil.ignore_patterns(".history"))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = {**os.environ, "SCORECARD_DB": str(browser_db), "SCORECARD_KPI_DIR": str(kpis),
+           "SCORECARD_ROLE": "analyst"}
+    log = (root / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.terminate()
+        pytest.fail(f"streamlit did not start on {url}")
+    yield url, kpis
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def _type(page: Any, helpers: Any, text: str) -> None:
+    """Replace the editor's text and commit it (Ctrl+Enter), then wait for the rerun."""
+    area = page.locator("[class*='st-key-editor_text_csat'] textarea")
+    area.fill(text)
+    area.press("Control+Enter")
+    page.wait_for_timeout(300)
+    helpers.settle(page)
+
+
+@pytest.mark.parametrize(("width", "theme"), [(1400, "light"), (800, "dark")])
+def test_break_fix_preview_save(editor_app: tuple[str, Path], new_page: Any, helpers: Any,
+                                width: int, theme: str) -> None:
+    url, kpis = editor_app
+    original = (catalog_module.KPI_DIR / "csat.sql").read_text()
+    (kpis / "csat.sql").write_text(original)  # each run starts from the shipped text
+    page = new_page(width=width, theme=theme)
+    helpers.open_page(page, f"{url}/editor?kpi=csat")
+    area = page.locator("[class*='st-key-editor_text_csat'] textarea")
+    assert area.input_value() == original
+
+    _type(page, helpers, original.replace("WHERE satisfied)", BROKEN))
+    problem = page.get_by_text("line 11, column 28: unknown column 'satisfiedx'", exact=False)
+    problem.first.wait_for(timeout=30000)
+    assert page.get_by_text("11 |     count(*) FILTER (WHERE satisfiedx)", exact=False).count()
+    assert page.get_by_role("button", name="Save").is_disabled()
+    helpers.shoot(page, f"browser_editor_broken_{width}_{theme}")
+    assert (kpis / "csat.sql").read_text() == original
+
+    fixed = original.replace("WHERE satisfied)", FIXED)
+    _type(page, helpers, fixed)
+    page.get_by_text("Valid: ratio KPI over m_surveys", exact=False).first.wait_for(timeout=30000)
+    page.get_by_text("CSAT: saved vs edited", exact=False).first.wait_for(timeout=30000)
+    helpers.shoot(page, f"browser_editor_preview_{width}_{theme}")
+
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("previous version kept", exact=False).first.wait_for(timeout=30000)
+    helpers.settle(page)
+    assert (kpis / "csat.sql").read_text() == fixed
+    history = sorted((kpis / ".history" / "csat").glob("*.sql"))
+    assert history and history[-1].read_text() == original
+    helpers.shoot(page, f"browser_editor_saved_{width}_{theme}")

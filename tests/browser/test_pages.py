@@ -1,0 +1,106 @@
+"""The main paths in real headless Chromium: from a red tile to the Channels page, a shared link,
+a click on a matrix cell and on a bar, and a screenshot of every page in both themes and widths
+(``screenshots/<page>_<width>_<theme>.png``, git-ignored, for people to look at)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RANGE = "from=2026-06-01&to=2026-11-21"
+# (screenshot name, URL path, file); the default page (Scorecard) lives at the root URL.
+PAGES = [("scorecard", "", "views/scorecard.py"), ("channels", "channels", "views/channels.py"),
+         ("ownership", "ownership", "views/ownership.py"), ("voice", "voice", "views/voice.py"),
+         ("editor", "editor", "views/editor.py"), ("data", "data", "views/data.py")]
+
+
+def params(page: Any) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def wait_for_url(page: Any, pattern: str, helpers: Any) -> None:
+    page.wait_for_url(re.compile(pattern), timeout=60_000)
+    helpers.settle(page)
+
+
+def test_red_tile_link_opens_channels_with_its_filters(app_url: str, new_page: Any,
+                                                       helpers: Any) -> None:
+    page = helpers.open_page(new_page(), f"{app_url}/?{RANGE}&channel=phone")
+    tile = page.locator("[data-testid='stVerticalBlock']").filter(
+        has=page.locator("span", has_text=re.compile(r"^red flag$"))).filter(
+        has=page.get_by_role("link", name="Open in Channels")).last
+    label = tile.locator("strong").first.inner_text()
+    tile.get_by_role("link", name="Open in Channels").click()
+    wait_for_url(page, r"/channels\?", helpers)
+    query = params(page)
+    assert query["from"] == ["2026-06-01"] and query["to"] == ["2026-11-21"]
+    assert query["channel"] == ["phone"] and query["kpi"]
+    assert page.locator("h1", has_text="Channels").count() == 1
+    assert label in page.locator("[data-testid='stMain']").inner_text()
+
+
+def test_shared_link_restores_the_same_filters(app_url: str, new_page: Any,
+                                               helpers: Any) -> None:
+    url = f"{app_url}/channels?from=2026-07-01&to=2026-09-30&channel=phone&kpi=aht&grain=week"
+    page = helpers.open_page(new_page(), url)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    dates = " ".join(i.input_value() for i in
+                     sidebar.locator("[data-testid='stDateInput'] input").all())
+    assert "2026-07-01" in dates and "2026-09-30" in dates, dates
+    assert "phone" in sidebar.locator("[data-testid='stMultiSelect']").first.inner_text()
+    assert sidebar.get_by_role("combobox", name="Grain").input_value() == "week"
+    assert page.get_by_role("combobox", name="KPI").input_value().startswith("Average handle time")
+    assert "Average handle time" in page.locator("[data-testid='stMain']").inner_text()
+    query = params(page)
+    assert query["from"] == ["2026-07-01"] and query["channel"] == ["phone"]
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "Scorecard" in nav and "Customer voice" in nav  # app.py's navigation, not a folder listing
+
+
+def test_matrix_cell_click_drills_down(app_url: str, new_page: Any, helpers: Any) -> None:
+    page = helpers.open_page(new_page(height=1000), f"{app_url}/?{RANGE}")
+    charts = page.locator(".js-plotly-plot")
+    matrix = charts.nth(charts.count() - 2)  # KPI x channel (the last one is per department)
+    matrix.scroll_into_view_if_needed()
+    box = matrix.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.5)
+    wait_for_url(page, r"/channels\?.*kpi=", helpers)
+    query = params(page)
+    assert query["channel"] and query["from"] == ["2026-06-01"]
+
+
+def test_channel_bar_click_filters_the_page(app_url: str, new_page: Any, helpers: Any) -> None:
+    page = helpers.open_page(new_page(height=1200), f"{app_url}/channels?{RANGE}&kpi=aht")
+    bars = page.locator(".js-plotly-plot").nth(1)  # trend first, then the channel comparison
+    bars.scroll_into_view_if_needed()
+    bar = bars.locator("g.point path").first
+    bar.click(force=True)
+    wait_for_url(page, r"channel=", helpers)
+    assert len(params(page)["channel"]) == 1
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1400, 800])
+def test_screenshot_every_page(app_url: str, new_page: Any, helpers: Any, width: int,
+                               theme: str) -> None:
+    page = new_page(width=width, theme=theme)
+    shot = 0
+    for name, url_path, file in PAGES:
+        if not (ROOT / file).exists():
+            continue
+        helpers.open_page(page, f"{app_url}/{url_path}?{RANGE}")
+        assert page.locator("[data-testid='stException']").count() == 0, name
+        assert page.get_by_text("Page not found").count() == 0, name
+        background = page.evaluate(
+            "() => getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor")
+        dark = sum(int(v) for v in re.findall(r"\d+", background)[:3]) < 3 * 128
+        assert dark == (theme == "dark"), background
+        assert helpers.shoot(page, f"{name}_{width}_{theme}").stat().st_size > 10_000
+        page.set_viewport_size({"width": width, "height": 900})
+        shot += 1
+    assert shot >= 2

@@ -1,0 +1,33 @@
+"""A small demo warehouse for the page tests, built once per test session (and per xdist worker).
+
+3,000 simulated contacts of the demo company ending 2026-06-30, loaded through the real connectors,
+so the pages see every table, model and reference row they see in production.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from connectors import demo
+
+ROOT = Path(__file__).resolve().parents[1]
+END = date(2026, 6, 30)
+_built: dict[str, Path] = {}
+
+
+def demo_db(factory: pytest.TempPathFactory) -> Path:
+    """The path of the session's demo warehouse (built on first use)."""
+    if "db" not in _built:
+        base = factory.mktemp("demo")
+        demo.build(base / "exports", base / "demo.duckdb", contacts=3000, seed=1, end=END,
+                   log=lambda *args: None)
+        _built["db"] = base / "demo.duckdb"
+    return _built["db"]
+
+
+def page(name: str) -> str:
+    """The absolute path of a page script, for ``AppTest.from_file``."""
+    return str(ROOT / "views" / f"{name}.py")

@@ -1,0 +1,89 @@
+"""AppTest tests of the Channels page driven by query parameters, and the facade's hour-of-week
+counts behind its heat map (business time zone, same rows as the KPIs)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metrics import facade
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+RANGE = {"from": "2026-06-01", "to": "2026-11-21"}
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    from connectors.demo import build
+
+    root = tmp_path_factory.mktemp("channels_app")
+    db = root / "demo.duckdb"
+    build(root / "exports", db, contacts=3000, seed=1, log=lambda *_: None)
+    before = os.environ.get("SCORECARD_DB")
+    os.environ["SCORECARD_DB"] = str(db)
+    yield db
+    if before is None:
+        os.environ.pop("SCORECARD_DB", None)
+    else:
+        os.environ["SCORECARD_DB"] = before
+
+
+def channels(params: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page("views/channels.py")
+    return at.run()
+
+
+def test_kpi_from_the_url_drives_the_page(demo_db: Path) -> None:
+    at = channels({**RANGE, "kpi": "aht", "channel": "phone"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="c_kpi").value == "aht"
+    assert at.sidebar.multiselect(key="f_channel").value == ["phone"]
+    subheaders = " ".join(s.value for s in at.subheader)
+    for title in ("Trend by channel", "Channel comparison", "Reasons, queues and teams",
+                  "cannot get through", "contacts behind"):
+        assert title in subheaders
+    assert "**Average handle time**" in " ".join(m.value for m in at.markdown)
+    assert at.radio(key="c_part").options == ["numerator", "denominator"]
+    frame = at.dataframe[-1].value
+    assert len(frame) > 0 and set(frame["channel"]) == {"phone"}
+    assert all(str(v).startswith("#") for v in frame["contact_id"].dropna())  # masked
+    assert any("Europe/Berlin" in c.value for c in at.caption)
+
+
+def test_unknown_kpi_falls_back_to_contacts_and_local_filters_narrow(demo_db: Path) -> None:
+    at = channels({**RANGE, "kpi": "no_such_kpi", "reason": "billing_error"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="c_kpi").value == "contacts"
+    assert at.query_params["kpi"] in ("contacts", ["contacts"])
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Narrowed to" in shown and "billing_error" in shown
+    frame = at.dataframe[-1].value
+    assert len(frame) > 0 and set(frame["reason"]) == {"billing_error"}
+    at.button[0].click().run()  # "Clear" removes the page-local filter
+    assert "reason" not in at.query_params
+
+
+def test_week_hours_counts_the_kpis_rows_in_business_time(demo_db: Path) -> None:
+    q = facade.Query.of("contacts", grain="all", start="2026-06-01", end="2026-11-21",
+                        filters={"channel": ["phone", "chat"]})
+    cells = facade.week_hours(q, db=demo_db)
+    assert len(cells) == 7 * 24 and cells["weekday"].between(1, 7).all()
+    totals = facade.run(q.with_(kpis=("contacts", "unreachable_rate")), db=demo_db)
+    by_kpi = totals.set_index("kpi")
+    assert cells["contacts"].sum() == by_kpi.loc["contacts", "value"]
+    assert cells["unreachable"].sum() == by_kpi.loc["unreachable_rate", "numerator"]
+    assert cells["attempts"].sum() == by_kpi.loc["unreachable_rate", "denominator"]
+    behind = facade.contacts_behind(q, "contacts", part="value", limit=100_000, db=demo_db)
+    local = behind["local_at"]  # the model's timestamp in settings.business_timezone
+    offsets = (local - behind["opened_at"].dt.tz_localize(None)).dt.total_seconds()
+    assert set(offsets) <= {3600.0, 7200.0}  # Europe/Berlin, not UTC
+    expected = (local.dt.dayofweek + 1).astype(str) + "-" + local.dt.hour.astype(str)
+    got = cells[cells["contacts"] > 0]
+    assert set(expected) == set(got["weekday"].astype(str) + "-" + got["hour"].astype(str))

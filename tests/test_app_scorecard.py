@@ -1,0 +1,96 @@
+"""AppTest smoke and behaviour tests of the Scorecard page (and the app's navigation) on a small
+demo warehouse; filters come from query parameters, as from a shared link."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metrics import facade
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    from connectors.demo import build
+
+    root = tmp_path_factory.mktemp("scorecard_app")
+    db = root / "demo.duckdb"
+    build(root / "exports", db, contacts=3000, seed=1, log=lambda *_: None)
+    before = os.environ.get("SCORECARD_DB")
+    os.environ["SCORECARD_DB"] = str(db)
+    yield db
+    if before is None:
+        os.environ.pop("SCORECARD_DB", None)
+    else:
+        os.environ["SCORECARD_DB"] = before
+
+
+def scorecard(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.switch_page("views/scorecard.py")
+    return at.run()
+
+
+def test_navigation_lists_the_pages_that_exist_in_order() -> None:
+    import ast
+
+    tree = ast.parse((ROOT / "app.py").read_text())
+    pages = next(n for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                 and getattr(n.targets[0], "id", "") == "PAGES")
+    paths = [elt.elts[3].value for elt in pages.value.elts]  # type: ignore[attr-defined]
+    assert paths == ["scorecard", "channels", "ownership", "voice", "editor", "data"]
+
+
+def test_scorecard_shows_perspectives_tiles_scores_and_matrices(demo_db: Path) -> None:
+    at = scorecard({"from": "2026-06-01", "to": "2026-11-21"})
+    assert not at.exception, [e.value for e in at.exception]
+    subheaders = [s.value for s in at.subheader]
+    for title in ("Experience", "Operational", "Avoidable contact", "Cost and ownership",
+                  "Where it happens"):
+        assert any(s.startswith(title) for s in subheaders), subheaders
+    labels = set(facade.kpi_table(demo_db)["label"])
+    shown = " ".join(m.value for m in at.markdown)
+    assert all(f"**{label}**" in shown for label in labels)
+    assert "Overall score" in shown and "/ 10]" in shown
+    assert len(at.expander) >= len(labels)  # one "How is this calculated" per tile
+    assert any("SELECT" in c.value for c in at.code)
+    caption = at.caption[0].value
+    assert "2026-06-01 to 2026-11-21" in caption and "month" in caption
+
+
+def test_filters_come_from_the_url_and_small_n_is_grey(demo_db: Path) -> None:
+    at = scorecard({"from": "2026-11-09", "to": "2026-11-21", "grain": "week", "cmp": "yoy",
+                    "channel": "social"})
+    assert not at.exception
+    assert at.sidebar.multiselect(key="f_channel").value == ["social"]
+    assert at.sidebar.selectbox(key="f_grain").value == "week"
+    assert "2026-11-09 to 2026-11-21" in at.caption[0].value
+    shown = " ".join(m.value for m in at.markdown)
+    assert "vs last year" in shown or "no same period last year" in shown
+    values = [m.value for m in at.markdown if m.value.startswith("### ")]
+    assert any(v.startswith("### :gray[") for v in values)  # n below min_n: greyed, no status
+    assert "not judged" in shown
+
+
+def test_empty_warehouse_says_what_to_do(tmp_path: Path) -> None:
+    before = os.environ.get("SCORECARD_DB")
+    os.environ["SCORECARD_DB"] = str(tmp_path / "empty.duckdb")
+    try:
+        at = AppTest.from_file(APP, default_timeout=60).run()
+    finally:
+        if before is None:
+            os.environ.pop("SCORECARD_DB", None)
+        else:
+            os.environ["SCORECARD_DB"] = before
+    assert not at.exception
+    notice = " ".join(i.value for i in at.info)
+    assert "Data" in notice and "demo" in notice

@@ -1,0 +1,154 @@
+"""Pure tests of the shared chart builders and tile wording (no Streamlit, no browser)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from views.ui import charts
+from views.ui.state import Filters
+from views.ui.tiles import (
+    change_markdown,
+    change_tone,
+    comparison_range,
+    drill_link,
+    format_change,
+    format_value,
+    link_params,
+    score_color,
+    status_badge,
+    target_text,
+    value_markdown,
+)
+
+F = Filters(start=date(2026, 1, 1), end=date(2026, 3, 31), grain="week", cmp="yoy")
+
+
+def test_status_colors_cover_every_status_and_unknown_is_grey() -> None:
+    assert set(charts.STATUS_COLORS) == {"green", "amber", "red", "grey"}
+    assert charts.status_color("nonsense") == charts.STATUS_COLORS["grey"]
+
+
+def test_sparkline_marks_the_last_point_and_draws_the_target() -> None:
+    frame = pd.DataFrame({"period": [date(2026, m, 1) for m in (1, 2, 3)],
+                          "value": [1.0, None, 3.0]})
+    fig = charts.sparkline(frame, color="#000000", target=2.0)
+    line, last = fig.data
+    assert list(line.y) == [1.0, 3.0]  # missing values are skipped
+    assert list(last.y) == [3.0]
+    assert fig.layout.shapes[0].y0 == 2.0
+    assert fig.layout.xaxis.visible is False
+
+
+def test_sparkline_of_nothing_is_an_empty_figure() -> None:
+    fig = charts.sparkline(pd.DataFrame({"period": [], "value": []}), target=1.0)
+    assert len(fig.data) == 1 and not fig.layout.shapes
+
+
+def test_trend_has_one_line_per_series_plus_comparison_and_target() -> None:
+    frame = pd.DataFrame({"period": [1, 2, 1, 2], "channel": ["a", "a", "b", "b"],
+                          "value": [1, 2, 3, 4]})
+    comp = pd.DataFrame({"period": [1, 2], "value": [0.5, 0.7]})
+    fig = charts.trend(frame, "period", "value", "channel", target=2.5, comparison=comp,
+                       comparison_label="last year")
+    assert [t.name for t in fig.data] == ["a", "b", "last year"]
+    assert fig.data[2].line.dash == "dot"
+    assert fig.layout.shapes[0].y0 == 2.5
+
+
+def test_status_matrix_codes_cells_by_status_and_keeps_ids() -> None:
+    frame = pd.DataFrame({"kpi": ["csat", "csat", "aht"], "channel": ["phone", "chat", "phone"],
+                          "status": ["green", "red", "amber"], "text": ["90 %", "60 %", "7 min"]})
+    fig = charts.status_matrix(frame, "kpi", "channel", text="text", rows=["csat", "aht"],
+                               row_labels={"csat": "CSAT", "aht": "Handle time"})
+    heat = fig.data[0]
+    assert list(heat.x) == ["chat", "phone"] and list(heat.y) == ["CSAT", "Handle time"]
+    green, amber, red = (charts.STATUS_ORDER.index(s) for s in ("green", "amber", "red"))
+    assert heat.z[0] == (red, green) or list(heat.z[0]) == [red, green]
+    assert heat.z[1][0] is None and heat.z[1][1] == amber  # aht x chat has no cell
+    assert list(heat.customdata[1][1]) == ["aht", "phone"]
+    assert heat.text[0][1] == "90 %"
+    clickable = fig.data[1]  # invisible markers: heatmaps cannot be selected in Plotly
+    assert len(clickable.x) == 3 and ["aht", "phone"] in [list(c) for c in clickable.customdata]
+
+
+def test_status_bars_colour_each_bar_and_carry_the_category() -> None:
+    frame = pd.DataFrame({"channel": ["phone", "chat"], "value": [10.0, 20.0],
+                          "status": ["green", "red"]})
+    fig = charts.status_bars(frame, "channel", "value", target=15.0)
+    bar = fig.data[0]
+    assert list(bar.marker.color) == [charts.STATUS_COLORS["green"], charts.STATUS_COLORS["red"]]
+    assert list(bar.customdata) == ["phone", "chat"]
+    horizontal = charts.status_bars(frame, "channel", "value", horizontal=True)
+    assert horizontal.data[0].orientation == "h"
+
+
+def test_pareto_sorts_descending_folds_the_tail_and_ends_at_100() -> None:
+    frame = pd.DataFrame({"reason": ["a", "b", "c", "d"], "n": [1, 5, 3, 1]})
+    fig = charts.pareto(frame, "reason", "n", top=2)
+    bars, cumulative = fig.data
+    assert list(bars.x) == ["b", "c", "other"] and list(bars.y) == [5, 3, 2]
+    assert abs(cumulative.y[-1] - 100.0) < 1e-9
+    assert list(cumulative.y) == sorted(cumulative.y)
+
+
+def test_week_hours_is_a_7_by_24_grid_monday_first() -> None:
+    frame = pd.DataFrame({"weekday": [1, 7], "hour": [0, 23], "contacts": [4, 9]})
+    fig = charts.week_hours(frame, "contacts")
+    heat = fig.data[0]
+    assert isinstance(fig, go.Figure) and len(heat.z) == 7 and len(heat.z[0]) == 24
+    assert heat.y[0] == "Mon" and heat.z[0][0] == 4 and heat.z[6][23] == 9
+    assert heat.z[3][12] is None or heat.z[3][12] != heat.z[3][12]  # empty cells stay blank
+
+
+def test_values_read_in_their_unit() -> None:
+    assert format_value(11.339, "percent") == "11.3 %"
+    assert format_value(45, "seconds") == "45 s"
+    assert format_value(470.6, "seconds") == "7.8 min"
+    assert format_value(45423.5, "seconds") == "12.6 h"
+    assert format_value(3 * 86400, "seconds") == "3.0 d"
+    assert format_value(7095, "count") == "7,095"
+    assert format_value(30206.6, "currency") == "€30,207"
+    assert format_value(7.098, "currency", "USD") == "$7.10"
+    assert format_value(30.17, "points") == "30.2"
+    assert format_value(0.33472, "ratio") == "0.335"
+    assert format_value(None, "percent") == "–" and format_value(float("nan"), "count") == "–"
+
+
+def test_changes_use_percentage_points_and_know_which_way_is_better() -> None:
+    assert format_change(1.23, "percent") == "+1.2 pp"
+    assert format_change(-90, "seconds") == "−90 s"
+    assert format_change(0.01, "percent") == "±0.0 pp"
+    assert change_tone(-2, "lower") == "better" and change_tone(-2, "higher") == "worse"
+    assert change_tone(0.01, "higher", "percent") == "same"
+    text = change_markdown(-2.0, "percent", "lower", "prev")
+    assert text.startswith(":green[▼ −2.0 pp]") and "vs previous" in text
+    assert change_markdown(None, "percent", "lower", "yoy").startswith(":gray[no same period")
+
+
+def test_tile_texts() -> None:
+    assert target_text(85, "higher", "percent") == "target ≥ 85.0 %"
+    assert target_text(None, "lower", "count") == "no target"
+    assert value_markdown(3, "count", "grey") == "### :gray[3]"
+    assert value_markdown(3, "count", "red") == "### 3"
+    assert status_badge("red").startswith(":red-badge[")
+    assert [score_color(s) for s in (8, 5, 1, None)] == ["green", "orange", "red", "gray"]
+
+
+def test_drill_links_keep_the_filters_and_narrow_to_the_cell() -> None:
+    url = drill_link(F, "csat", channel="phone")
+    assert url.startswith("/channels?")
+    params = link_params(url)
+    assert params == {"from": "2026-01-01", "to": "2026-03-31", "grain": "week", "cmp": "yoy",
+                      "channel": "phone", "kpi": "csat"}
+    dept = link_params(drill_link(F.with_(channels=("chat",)), "aht", department="Finance"))
+    assert dept["dept"] == "Finance" and dept["channel"] == "chat"
+
+
+def test_comparison_ranges() -> None:
+    assert comparison_range(date(2026, 1, 1), date(2026, 3, 31), "prev") == (
+        date(2025, 10, 3), date(2025, 12, 31))
+    assert comparison_range(date(2024, 2, 29), date(2024, 3, 31), "yoy") == (
+        date(2023, 2, 28), date(2023, 3, 31))

@@ -1,0 +1,178 @@
+"""Metric editor (analysts): the KPI catalog, a KPI file's text with validation on every change,
+a preview of the edited text against the saved version on the current data and filters, the
+compiled and transpiled SQL, and save with history and revert. A text with problems is never
+saved (``facade.save_kpi`` validates again); viewers and leads see everything read-only."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metrics import facade
+from views.ui.editor_view import NEW_KPI_TEMPLATE, compare, compare_chart, diff, excerpt
+from views.ui.sidebar import global_filters
+
+NEW = "+ new KPI"
+DIALECTS = ("spark", "postgres", "snowflake", "bigquery")
+
+st.title("Metric editor")
+filters = global_filters()
+can_edit = facade.allowed("edit_kpis")
+st.caption("Every KPI is one SQL file: a header of `-- key: value` lines and one SELECT over one "
+           "model. " + ("Edits are validated on every change (Ctrl+Enter or leave the field) and "
+                        "saved only when they have no problem; every saved version is kept."
+                        if can_edit else f"Your role ({facade.role()}) can read but not edit."))
+
+catalog = facade.catalog()
+table = facade.kpi_table()
+with st.expander(f"Catalog: {len(table)} KPIs", expanded=False):
+    st.dataframe(table[["id", "label", "perspective", "unit", "direction", "description", "min_n",
+                        "target", "red_flag", "weight", "model"]],
+                 hide_index=True, width="stretch",
+                 column_config={"description": st.column_config.TextColumn(width="large")})
+if catalog.problems:
+    st.warning(f"{len(catalog.problems)} problem(s) in the saved files; those KPIs are left out "
+               "until fixed:")
+    st.code("\n".join(str(p) for p in catalog.problems[:20]), language=None)
+
+broken = sorted({p.file.removesuffix(".sql") for p in catalog.problems})
+ids = sorted(set(table["id"]) | set(broken))
+choices = [*ids, NEW] if can_edit else ids
+wanted = st.query_params.get("kpi")
+pick = st.selectbox("KPI", choices, index=choices.index(wanted) if wanted in choices else 0,
+                    key="editor_kpi",
+                    format_func=lambda k: k if k == NEW or k not in catalog.kpis
+                    else f"{k}: {catalog.kpis[k].label}")
+if pick != NEW and st.query_params.get("kpi") != pick:
+    st.query_params["kpi"] = pick
+kpi_id = str(pick)
+if pick == NEW:
+    kpi_id = st.text_input("New KPI id", key="editor_new_id", placeholder="lower_case_id").strip()
+    if not kpi_id:
+        st.info("Give the new KPI an id (lower-case letters, digits and _): it becomes its file "
+                "name and its id in URLs and targets.")
+        st.stop()
+    if kpi_id in ids:
+        st.error(f"'{kpi_id}' exists already: pick it in the list above to edit it.")
+        st.stop()
+try:
+    saved_text = facade.kpi_text(kpi_id)
+except facade.EditorError as exc:
+    st.error(str(exc))
+    st.stop()
+
+text_key = f"editor_text_{kpi_id}"
+if text_key not in st.session_state:
+    st.session_state[text_key] = saved_text or NEW_KPI_TEMPLATE
+
+
+def _remember(kind: str, message: str) -> None:
+    st.session_state["editor_message"] = (kind, message)
+
+
+def _save() -> None:
+    result = facade.save_kpi(kpi_id, st.session_state[text_key])
+    _remember("success" if result.saved else ("info" if not result.problems else "error"),
+              result.message)
+
+
+def _revert(version: str) -> None:
+    result = facade.revert_kpi(kpi_id, version)
+    if result.saved:
+        st.session_state[text_key] = facade.kpi_text(kpi_id)
+    _remember("success" if result.saved else "error",
+              result.message.replace("saved", f"reverted to {version}; saved", 1)
+              if result.saved else f"cannot revert to {version}: " + "; ".join(
+                  str(p) for p in result.problems[:3]))
+
+
+def _discard() -> None:
+    st.session_state[text_key] = saved_text or NEW_KPI_TEMPLATE
+
+
+# SQL reads best in a fixed-width font (static CSS, no user content).
+st.html("<style>[class*='st-key-editor_text_'] textarea {font-family: 'Source Code Pro', "
+        "ui-monospace, monospace; font-size: 0.85rem;}</style>")
+# Editor above, preview/SQL/history below: both get the full width on any screen.
+with st.container():
+    if can_edit:
+        text = st.text_area(f"{kpi_id}.sql", key=text_key, height=420,
+                            help="Ctrl+Enter (or leaving the field) validates the text.")
+    else:
+        text = saved_text
+        st.code(saved_text, language="sql", line_numbers=True)
+    kpi, problems = facade.validate_kpi(f"{kpi_id}.sql", text)
+    if problems:
+        st.error(f"{len(problems)} problem(s): this text cannot be saved.")
+        for problem in problems:
+            st.code(f"line {problem.line}, column {problem.column}: {problem.message}\n"
+                    + excerpt(text, problem.line, problem.column), language=None)
+    else:
+        st.success("Valid: " + (f"{kpi.kind} KPI over {kpi.model}." if kpi else ""))
+    message = st.session_state.pop("editor_message", None)
+    if message:
+        getattr(st, message[0])(message[1])
+    if can_edit:
+        changed = text != saved_text
+        row = st.container(horizontal=True)
+        row.button("Save", type="primary", on_click=_save, key="editor_save",
+                  disabled=bool(problems) or not changed,
+                  help="Saves only a valid text; the current file goes to the history first.")
+        row.button("Discard changes", on_click=_discard, key="editor_discard", disabled=not changed)
+        if changed and saved_text:
+            with st.expander("Changes against the saved file"):
+                st.code(diff(saved_text, text), language="diff")
+
+with st.container():
+    query = facade.Query.of(kpi_id, grain=filters.grain, start=filters.start, end=filters.end,
+                            filters=filters.as_filter_map())
+    preview_tab, sql_tab, history_tab = st.tabs(["Preview", "SQL", "History"])
+    compiled = None
+    with preview_tab:
+        if problems or kpi is None:
+            st.info("Fix the problems on the left to preview the edited KPI.")
+        else:
+            try:
+                edited, compiled = facade.preview_kpi(kpi_id, text, query)
+                saved = facade.run(query) if kpi_id in catalog.kpis else pd.DataFrame()
+            except Exception as exc:  # a valid text can still fail at run time (types, division)
+                st.error(f"The edited KPI does not run: {exc}")
+            else:
+                comparison = compare(saved, edited)
+                st.caption(f"{filters.start:%Y-%m-%d} to {filters.end:%Y-%m-%d} by "
+                           f"{filters.grain}, sidebar filters applied; unit {kpi.unit}.")
+                if comparison.empty:
+                    st.info("No rows in this period and scope.")
+                else:
+                    st.plotly_chart(compare_chart(comparison, kpi.label), width="stretch",
+                                    key="editor_compare")
+                    st.dataframe(comparison, hide_index=True, width="stretch", column_config={
+                        c: st.column_config.NumberColumn(format="%.2f")
+                        for c in ("saved", "edited", "difference")})
+    with sql_tab:
+        if compiled is None:
+            st.info("The compiled SQL appears once the text is valid.")
+        else:
+            st.caption("The statement run for this preview (parameters are bound, not pasted):")
+            st.code(str(compiled), language="sql")
+            dialect = st.selectbox("Transpile to", DIALECTS, key="editor_dialect")
+            try:
+                st.code(facade.transpile_kpi_text(kpi_id, text, dialect, query), language="sql")
+            except Exception as exc:  # sqlglot may not support a construct in that dialect
+                st.error(f"Cannot transpile to {dialect}: {exc}")
+    with history_tab:
+        versions = facade.kpi_history(kpi_id)
+        if not versions:
+            st.info("No earlier versions: every save keeps the text it replaces here.")
+        else:
+            names = [v.name for v in versions]
+            stamps = {v.name: f"{v.saved_at:%Y-%m-%d %H:%M:%S} UTC" for v in versions}
+            version = st.selectbox("Version (replaced at)", names, format_func=stamps.get,
+                                   key=f"editor_version_{kpi_id}")
+            old = facade.kpi_version_text(kpi_id, str(version))
+            st.code(diff(old, saved_text, f"{version}", "saved") or "identical to the saved file",
+                    language="diff")
+            if can_edit:
+                st.button("Revert to this version", on_click=_revert, args=(str(version),),
+                          key="editor_revert",
+                          help="Validated like a save; the current file goes to the history.")

@@ -1,0 +1,136 @@
+"""Ownership (department heads): the avoidable contact each department causes, what it costs, its
+charge-back statement (screen, CSV, PDF), contacts per X, the value/irritant matrix and how much
+of the failure demand the service department causes itself."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metrics import facade, imports
+from views.ui.chargeback import statement_csv, statement_pdf
+from views.ui.ownership_charts import (
+    caused_split,
+    cost_trend,
+    cpx_trend,
+    department_colors,
+    top_reasons_bar,
+    value_irritant,
+)
+from views.ui.sidebar import global_filters
+
+st.title("Ownership")
+st.caption("Avoidable contact belongs to the department whose product, process or error caused "
+           "it, not to the team that answered it.")
+
+filters = global_filters()
+if not imports.warehouse_summary()["contacts"]:
+    st.info("No contacts yet. Import exports on the Data page, or build the demo company with "
+            "`python -m connectors demo`.")
+    st.stop()
+
+scope = filters.as_filter_map()
+currency = facade.currency()
+settings = facade.settings()
+service_dept = settings.get("service_department", "Customer Service")
+period_q = facade.Query.of(["avoidable_cost", "avoidable_rate", "service_caused_share"],
+                           grain="all", start=filters.start, end=filters.end, filters=scope)
+reasons = facade.reason_costs(period_q)
+colors = department_colors(reasons["department"].dropna().astype(str))
+totals = facade.run(period_q).set_index("kpi")
+
+
+def _value(kpi: str, column: str = "value") -> float:
+    if kpi not in totals.index:
+        return 0.0
+    value = totals.loc[kpi, column]
+    return float(value) if pd.notna(value) else 0.0
+
+
+tiles = st.container(horizontal=True)  # wraps on narrow screens instead of truncating
+tiles.metric(f"Avoidable cost ({currency})", f"{_value('avoidable_cost'):,.0f}", width=200)
+tiles.metric("Avoidable contacts", f"{int(_value('avoidable_cost', 'n')):,}", width=200)
+tiles.metric("Avoidable contact rate", f"{_value('avoidable_rate'):.1f} %", width=200)
+tiles.metric(f"Caused by {service_dept}", f"{_value('service_caused_share'):.1f} %",
+               help="Share of avoidable contacts the service department caused itself "
+                    "(repeats, wrong information, bad transfers).", width=200)
+
+trend = facade.trend(facade.Query.of("avoidable_cost", grain=filters.grain, start=filters.start,
+                                     end=filters.end, dimensions=["department"], filters=scope))
+if trend.empty:
+    st.info("No avoidable contacts in this period and scope. Widen the period, or check that the "
+            "reason map on the Data page marks reasons as avoidable.")
+else:
+    st.plotly_chart(cost_trend(trend, currency, colors), width="stretch", key="cost_trend")
+
+st.subheader("Charge-back statement")
+statement = facade.chargeback_statement(period_q)
+scope_text = "; ".join(f"{k}: {', '.join(v)}" for k, v in scope.items())
+st.caption(f"{filters.start:%Y-%m-%d} to {filters.end:%Y-%m-%d}, costs in {currency}"
+           + (f"; {scope_text}" if scope_text else "; all channels and departments") + ".")
+if statement.empty:
+    st.info("Nothing to charge back: no avoidable contacts in this period and scope.")
+else:
+    st.dataframe(statement, hide_index=True, width="stretch", column_config={
+        "department": "Department",
+        "avoidable_contacts": st.column_config.NumberColumn("Avoidable contacts", format="%d"),
+        "handle_minutes": st.column_config.NumberColumn("Handle minutes", format="%.0f"),
+        "cost": st.column_config.NumberColumn(f"Cost ({currency})", format="%.2f"),
+        "share": st.column_config.ProgressColumn("Share of cost", format="%.1f %%",
+                                                 min_value=0, max_value=100),
+        "top_reasons": st.column_config.TextColumn("Top reasons", width="large"),
+    })
+    name = f"chargeback_{filters.start:%Y%m%d}_{filters.end:%Y%m%d}"
+    downloads = st.container(horizontal=True)
+    downloads.download_button("Download CSV", statement_csv(statement, filters.start, filters.end,
+                                                     currency), f"{name}.csv", "text/csv",
+                       key="statement_csv")
+    downloads.download_button("Download PDF", statement_pdf(statement, filters.start, filters.end,
+                                                     currency, scope=scope_text),
+                       f"{name}.pdf", "application/pdf", key="statement_pdf")
+
+top = facade.top_reasons(period_q, limit=10)
+if not top.empty:
+    st.plotly_chart(top_reasons_bar(top, colors, currency), width="stretch", key="top")
+if not reasons.empty and reasons["avoidable"].any():
+    st.plotly_chart(caused_split(reasons, service_dept, currency), width="stretch", key="split")
+st.caption(f"Avoidable contacts owned by {service_dept} are the service's own failure demand "
+           "(chasers, wrong information); everything else is caused elsewhere and belongs on "
+           "that department's statement.")
+
+matrix = facade.reason_matrix(period_q)
+if matrix.empty or matrix["quadrant"].isna().all():
+    st.info("No quadrants yet: give reasons a quadrant (eliminate, simplify, automate, leverage) "
+            "in the reason map on the Data page.")
+else:
+    st.plotly_chart(value_irritant(matrix, colors, currency), width="stretch", key="matrix")
+    missing = matrix[matrix["quadrant"].isna()]
+    if len(missing):
+        st.caption(f"{len(missing)} reason(s) without a quadrant are not shown: "
+                   + ", ".join(missing["reason"].astype(str).head(10)))
+
+st.subheader("Contacts per X")
+demand = facade.reference_frame("demand")
+drivers = sorted(demand["driver"].dropna().astype(str).unique()) if len(demand) else []
+if not drivers:
+    st.info("No demand drivers yet: add orders, shipments or invoices per month in the demand "
+            "table on the Data page (CSV upload or editor).")
+else:
+    driver = st.selectbox("Demand driver", drivers, index=drivers.index("orders")
+                          if "orders" in drivers else 0, key="cpx_driver")
+    per_dept = bool((demand.loc[demand["driver"] == driver, "department"] != "*").any())
+    cpx_scope = dict(scope) if per_dept else {}
+    cpx_scope.pop("channel", None)  # demand has no channel: per channel the ratio is undefined
+    cpx = facade.run(facade.Query.of("cpx", grain=filters.grain, start=filters.start,
+                                     end=filters.end,
+                                     dimensions=["department"] if per_dept else [],
+                                     filters=cpx_scope, params={"driver": driver}))
+    if not per_dept:
+        cpx["department"] = "All departments"
+    if cpx.dropna(subset=["value"]).empty:
+        st.info(f"No {driver} in this period: add them to the demand table on the Data page.")
+    else:
+        st.plotly_chart(cpx_trend(cpx, driver, colors), width="stretch", key="cpx")
+    st.caption(f"{driver} is given " + ("per department" if per_dept else "for the whole company")
+               + "; demand has no channel, so the channel filter does not apply here"
+               + ("" if per_dept else ", nor the department filter") + ".")

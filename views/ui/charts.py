@@ -1,0 +1,197 @@
+"""Pure Plotly chart builders shared by the pages: a frame in, a Figure out, no Streamlit.
+
+They stay generic (no KPI ids, no page logic) so every page draws status, trends and breakdowns the
+same way, and they are unit-tested without a browser. Colours: one status palette of mid-tone fills
+that read on both the light and the dark theme, with dark text on the fills; everything else leaves
+the background to the Streamlit theme (``st.plotly_chart(theme="streamlit")``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+STATUS_COLORS = {"green": "#3fae6e", "amber": "#f0b429", "red": "#e05a5a", "grey": "#a7adb3"}
+STATUS_ORDER = ("green", "amber", "red", "grey")
+STATUS_LABELS = {"green": "on target", "amber": "between target and red flag",
+                 "red": "beyond the red flag", "grey": "too few to judge or no target"}
+CELL_TEXT = "#111111"
+NEUTRAL = "#4c78a8"
+COMPARISON = "#8c8c8c"
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def status_color(status: object) -> str:
+    """The fill of a status (unknown values are grey)."""
+    return STATUS_COLORS.get(str(status), STATUS_COLORS["grey"])
+
+
+def _compact(fig: go.Figure, height: int, title: str | None = None) -> go.Figure:
+    fig.update_layout(height=height, margin={"l": 8, "r": 8, "t": 36 if title else 8, "b": 8},
+                      title={"text": title} if title else None, hovermode="closest")
+    return fig
+
+
+def sparkline(frame: pd.DataFrame, x: str = "period", y: str = "value",
+              color: str = NEUTRAL, target: float | None = None, height: int = 64) -> go.Figure:
+    """A tiny line without axes; the last point is marked; an optional dotted target line."""
+    data = frame.dropna(subset=[y]) if not frame.empty else frame
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=list(data[x]), y=list(data[y]), mode="lines",
+                             line={"color": color, "width": 2}, hovertemplate="%{x}: %{y:,.4g}"
+                             "<extra></extra>", name=""))
+    if len(data):
+        fig.add_trace(go.Scatter(x=[data[x].iloc[-1]], y=[data[y].iloc[-1]], mode="markers",
+                                 marker={"color": color, "size": 7}, hoverinfo="skip", name=""))
+    if target is not None and len(data):
+        fig.add_hline(y=target, line={"dash": "dot", "width": 1, "color": COMPARISON})
+    fig.update_layout(showlegend=False, height=height, margin={"l": 0, "r": 0, "t": 2, "b": 2},
+                      xaxis={"visible": False}, yaxis={"visible": False, "fixedrange": True})
+    fig.update_xaxes(fixedrange=True)
+    return fig
+
+
+def trend(frame: pd.DataFrame, x: str, y: str, series: str | None = None,
+          target: float | None = None, comparison: pd.DataFrame | None = None,
+          comparison_label: str = "comparison", y_title: str = "", title: str | None = None,
+          height: int = 360) -> go.Figure:
+    """Lines of ``y`` over ``x`` (one per ``series``), a dashed target line and, when given, the
+    comparison period's line (a frame with the same ``x`` values) in grey dots."""
+    fig = go.Figure()
+    groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=True))
+    for name, part in groups:
+        part = part.sort_values(x)
+        fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers",
+                                 name=str(name) if name is not None else y_title or y,
+                                 line={"width": 2}, marker={"size": 5}))
+    if comparison is not None and not comparison.empty:
+        comp = comparison.sort_values(x)
+        fig.add_trace(go.Scatter(x=comp[x], y=comp[y], mode="lines", name=comparison_label,
+                                 line={"dash": "dot", "width": 2, "color": COMPARISON}))
+    if target is not None:
+        fig.add_hline(y=target, line={"dash": "dash", "width": 1.5, "color": STATUS_COLORS["green"]},
+                      annotation_text=f"target {target:,.4g}", annotation_position="top left")
+    fig.update_layout(yaxis_title=y_title, legend={"orientation": "h", "y": -0.15})
+    return _compact(fig, height, title)
+
+
+def status_matrix(frame: pd.DataFrame, row: str, col: str, status: str = "status",
+                  text: str | None = None, rows: Sequence[str] | None = None,
+                  cols: Sequence[str] | None = None, row_labels: dict[str, str] | None = None,
+                  title: str | None = None) -> go.Figure:
+    """A rows x columns grid whose cells are filled by status colour and show ``text``.
+
+    Cells carry ``customdata = [row id, column id]`` so a click (selection event) can be mapped
+    back to the ids whatever labels are shown."""
+    rows = list(rows) if rows is not None else list(dict.fromkeys(frame[row]))
+    cols = list(cols) if cols is not None else sorted(frame[col].dropna().astype(str).unique())
+    code = {s: i for i, s in enumerate(STATUS_ORDER)}
+    z: list[list[float | None]] = [[None] * len(cols) for _ in rows]
+    labels: list[list[str]] = [[""] * len(cols) for _ in rows]
+    custom: list[list[list[str]]] = [[[r, c] for c in cols] for r in rows]
+    row_pos, col_pos = {r: i for i, r in enumerate(rows)}, {c: j for j, c in enumerate(cols)}
+    for rec in frame.to_dict("records"):
+        i, j = row_pos.get(rec[row]), col_pos.get(str(rec[col]))
+        if i is None or j is None:
+            continue
+        z[i][j] = code.get(str(rec[status]), code["grey"])
+        labels[i][j] = str(rec[text]) if text and rec.get(text) is not None else ""
+    n = len(STATUS_ORDER)
+    scale = []
+    for k, name in enumerate(STATUS_ORDER):
+        scale += [[k / n, STATUS_COLORS[name]], [(k + 1) / n, STATUS_COLORS[name]]]
+    names = row_labels or {}
+    fig = go.Figure(go.Heatmap(
+        z=z, x=cols, y=[names.get(r, r) for r in rows], text=labels, texttemplate="%{text}",
+        textfont={"color": CELL_TEXT, "size": 11}, customdata=custom, colorscale=scale,
+        zmin=-0.5, zmax=n - 0.5, showscale=False, xgap=2, ygap=2,
+        hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+    # Heatmaps cannot be selected in Plotly, so an invisible marker sits on every cell: a click
+    # selects it and the selection event carries the cell's ids.
+    cells = [(names.get(r, r), c, [r, c], labels[i][j]) for i, r in enumerate(rows)
+             for j, c in enumerate(cols) if z[i][j] is not None]
+    fig.add_trace(go.Scatter(
+        x=[c[1] for c in cells], y=[c[0] for c in cells], customdata=[c[2] for c in cells],
+        text=[c[3] for c in cells], mode="markers", name="",
+        marker={"size": 28, "symbol": "square", "opacity": 0.01, "color": CELL_TEXT},
+        selected={"marker": {"opacity": 0.01}}, unselected={"marker": {"opacity": 0.01}},
+        hovertemplate="%{y} · %{x}: %{text}<extra></extra>", showlegend=False))
+    fig.update_yaxes(autorange="reversed", fixedrange=True)
+    fig.update_xaxes(side="top", fixedrange=True)
+    return _compact(fig, max(160, 30 * len(rows) + 60), title)
+
+
+def status_bars(frame: pd.DataFrame, x: str, y: str, status: str = "status",
+                target: float | None = None, y_title: str = "", text: str | None = None,
+                title: str | None = None, horizontal: bool = False,
+                height: int = 320) -> go.Figure:
+    """One bar per category coloured by status, with a dashed target line."""
+    colors = [status_color(s) for s in frame[status]] if status in frame else NEUTRAL
+    labels = frame[text] if text and text in frame else None
+    if horizontal:
+        bar = go.Bar(y=frame[x].astype(str), x=frame[y], orientation="h", marker_color=colors,
+                     text=labels, textposition="auto", name="", customdata=frame[x].astype(str))
+    else:
+        bar = go.Bar(x=frame[x].astype(str), y=frame[y], marker_color=colors, text=labels,
+                     textposition="auto", name="", customdata=frame[x].astype(str))
+    fig = go.Figure(bar)
+    if target is not None:
+        line = {"dash": "dash", "width": 1.5, "color": COMPARISON}
+        if horizontal:
+            fig.add_vline(x=target, line=line)
+        else:
+            fig.add_hline(y=target, line=line, annotation_text=f"target {target:,.4g}")
+    if horizontal:
+        fig.update_layout(xaxis_title=y_title, yaxis={"autorange": "reversed"})
+    else:
+        fig.update_layout(yaxis_title=y_title)
+    fig.update_layout(showlegend=False)
+    return _compact(fig, height, title)
+
+
+def pareto(frame: pd.DataFrame, category: str, count: str, title: str | None = None,
+           top: int = 15, height: int = 360) -> go.Figure:
+    """Bars of ``count`` per ``category`` in descending order and the cumulative share (right
+    axis, 0-100 %) with an 80 % guide; categories beyond ``top`` are folded into 'other'."""
+    data = frame[[category, count]].dropna(subset=[count])
+    data = data.groupby(category, dropna=False, sort=False)[count].sum().reset_index()
+    data[category] = data[category].fillna("(none)").astype(str)
+    data = data.sort_values(count, ascending=False, kind="stable")
+    if len(data) > top:
+        rest = pd.DataFrame({category: ["other"], count: [data[count].iloc[top:].sum()]})
+        data = pd.concat([data.iloc[:top], rest], ignore_index=True)
+    total = float(data[count].sum()) or 1.0
+    cumulative = data[count].cumsum() / total * 100.0
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=data[category], y=data[count], marker_color=NEUTRAL, name=count,
+                         customdata=data[category]))
+    fig.add_trace(go.Scatter(x=data[category], y=cumulative, yaxis="y2", mode="lines+markers",
+                             name="cumulative %", line={"color": STATUS_COLORS["amber"]}))
+    fig.add_hline(y=80, yref="y2", line={"dash": "dot", "width": 1, "color": COMPARISON})
+    fig.update_layout(yaxis={"title": count}, showlegend=False,
+                      yaxis2={"overlaying": "y", "side": "right", "range": [0, 105],
+                              "tickvals": [0, 20, 40, 60, 80, 100], "ticksuffix": " %",
+                              "title": "cumulative share", "showgrid": False})
+    fig.update_xaxes(tickangle=-45, automargin=True)
+    return _compact(fig, height, title)
+
+
+def week_hours(frame: pd.DataFrame, value: str, weekday: str = "weekday", hour: str = "hour",
+               title: str | None = None, colorscale: str = "Blues", suffix: str = "",
+               height: int = 300) -> go.Figure:
+    """A 7 x 24 heatmap (Monday on top, hours 0-23 across; weekday 1 = Monday as ISO)."""
+    grid = pd.DataFrame(index=range(1, 8), columns=range(24), dtype="float64")
+    for rec in frame.to_dict("records"):
+        d, h = int(rec[weekday]), int(rec[hour])
+        if 1 <= d <= 7 and 0 <= h <= 23:
+            grid.loc[d, h] = rec[value]
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy().tolist(), x=[f"{h:02d}" for h in range(24)], y=list(WEEKDAYS),
+        colorscale=colorscale, xgap=1, ygap=1, hoverongaps=False,
+        colorbar={"ticksuffix": suffix, "thickness": 12},
+        hovertemplate="%{y} %{x}:00 · %{z:,.4g}" + suffix + "<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", fixedrange=True)
+    fig.update_xaxes(title="hour (business time zone)", fixedrange=True)
+    return _compact(fig, height, title)

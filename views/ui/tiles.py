@@ -1,0 +1,155 @@
+"""What a KPI tile says, as pure functions: values by unit, changes, tones, drill-down links.
+
+Kept apart from Streamlit so the wording is tested without a browser: a percent KPI changes by
+percentage points, a time KPI reads in s/min/h/d, a change is "better" or "worse" according to the
+KPI's direction, and every tile or matrix cell links to the Channels page with the same filters
+(``views.ui.state.link``) so what an executive clicks is what a service lead sees.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from urllib.parse import parse_qsl, urlsplit
+
+from views.ui.state import COMPARISONS, Filters, link
+
+MARKDOWN_COLORS = {"green": "green", "amber": "orange", "red": "red", "grey": "gray"}
+STATUS_WORDS = {"green": "on target", "amber": "off target", "red": "red flag",
+                "grey": "not judged"}
+SHORT_COMPARISONS = {"prev": "vs previous", "yoy": "vs last year"}
+CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF ", "SEK": "SEK ", "JPY": "¥"}
+
+
+def missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.1f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+def format_value(value: object, unit: str, currency: str = "EUR") -> str:
+    """A KPI value in its unit: 11.3 %, 7.8 min, 7,095, €30,207, 30.2, 0.335; '–' when missing."""
+    if missing(value):
+        return "–"
+    v = float(value)  # type: ignore[arg-type]
+    if unit == "percent":
+        return f"{v:.1f} %"
+    if unit == "seconds":
+        return ("-" if v < 0 else "") + _duration(abs(v))
+    if unit == "count":
+        return f"{v:,.0f}"
+    if unit == "currency":
+        sign = CURRENCY_SIGNS.get(currency.upper(), f"{currency} ")
+        amount = f"{abs(v):,.0f}" if abs(v) >= 1000 else f"{abs(v):,.2f}"
+        return f"{'-' if v < 0 else ''}{sign}{amount}"
+    if unit == "points":
+        return f"{v:.1f}"
+    return f"{v:.3g}"
+
+
+def format_change(change: object, unit: str, currency: str = "EUR") -> str:
+    """A signed change in the KPI's unit (percent KPIs change by percentage points)."""
+    if missing(change):
+        return "–"
+    c = 0.0 if negligible(change, unit) else float(change)  # type: ignore[arg-type]
+    sign = "+" if c > 0 else "−" if c < 0 else "±"
+    if unit == "percent":
+        return f"{sign}{abs(c):.1f} pp"
+    if unit == "points":
+        return f"{sign}{abs(c):.1f} pts"
+    return sign + format_value(abs(c), unit, currency)
+
+
+NEGLIGIBLE = {"percent": 0.05, "points": 0.05, "seconds": 0.5, "count": 0.5, "currency": 0.005}
+
+
+def negligible(change: object, unit: str) -> bool:
+    """True when the change would print as zero in the unit's precision."""
+    return missing(change) or abs(float(change)) < NEGLIGIBLE.get(unit, 0.0005)  # type: ignore[arg-type]
+
+
+def change_tone(change: object, direction: str, unit: str = "") -> str:
+    """'better', 'worse' or 'same' for a change, given which direction is better."""
+    if missing(change) or float(change) == 0 or negligible(change, unit):  # type: ignore[arg-type]
+        return "same"
+    up = float(change) > 0  # type: ignore[arg-type]
+    return "better" if up == (direction == "higher") else "worse"
+
+
+def change_markdown(change: object, unit: str, direction: str, cmp: str,
+                    currency: str = "EUR") -> str:
+    """``:green[▲ +1.2 pp] vs previous`` (green when better, red when worse)."""
+    if missing(change):
+        return f":gray[no {COMPARISONS.get(cmp, cmp)} to compare]"
+    tone = change_tone(change, direction, unit)
+    color = {"better": "green", "worse": "red"}.get(tone, "gray")
+    c = 0.0 if negligible(change, unit) else float(change)  # type: ignore[arg-type]
+    arrow = "▲" if c > 0 else "▼" if c < 0 else "●"
+    label = SHORT_COMPARISONS.get(cmp, f"vs {COMPARISONS.get(cmp, cmp)}")
+    return f":{color}[{arrow} {format_change(change, unit, currency)}] :gray[{label}]"
+
+
+def target_text(target: object, direction: str, unit: str, currency: str = "EUR") -> str:
+    if missing(target):
+        return "no target"
+    return f"target {'≥' if direction == 'higher' else '≤'} {format_value(target, unit, currency)}"
+
+
+def value_markdown(value: object, unit: str, status: str, currency: str = "EUR") -> str:
+    """The headline value; greyed out when the status is grey (n below min_n or no target)."""
+    text = format_value(value, unit, currency)
+    return f"### :gray[{text}]" if status == "grey" else f"### {text}"
+
+
+def status_badge(status: str) -> str:
+    color = MARKDOWN_COLORS.get(status, "gray")
+    return f":{color}-badge[{STATUS_WORDS.get(status, status)}]"
+
+
+def score_color(score: object) -> str:
+    """Markdown colour of a 0-10 score: green from 7, orange from 4, red below."""
+    if missing(score):
+        return "gray"
+    s = float(score)  # type: ignore[arg-type]
+    return "green" if s >= 7 else "orange" if s >= 4 else "red"
+
+
+def drill_link(filters: Filters, kpi: str, channel: str | None = None,
+               department: str | None = None) -> str:
+    """The Channels page link for a tile (or a matrix cell narrowed to a channel/department)."""
+    f = filters
+    if channel is not None:
+        f = f.with_(channels=(channel,))
+    if department is not None:
+        f = f.with_(departments=(department,))
+    return link("channels", f, kpi=kpi)
+
+
+def link_params(url: str) -> dict[str, str]:
+    """The query parameters of a relative link, for ``st.page_link`` / ``st.switch_page``."""
+    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+def comparison_range(start: date, end: date, cmp: str) -> tuple[date, date]:
+    """The period a trend is compared with: the same number of days just before (``prev``) or the
+    same dates a year earlier (``yoy``; 29 February becomes the 28th)."""
+    if cmp == "yoy":
+        def back(d: date) -> date:
+            return d.replace(year=d.year - 1, day=28) if (d.month, d.day) == (2, 29) \
+                else d.replace(year=d.year - 1)
+        return back(start), back(end)
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)

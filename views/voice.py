@@ -1,0 +1,116 @@
+"""Customer voice: CSAT, NPS and CES per channel and per owning department with n and 95 %
+confidence intervals (greyed under min_n), their trend, and the verbatims behind them.
+
+Verbatims are untrusted free text (they can contain HTML or formulas): they are shown only as text
+in a data grid, never through markdown or HTML, and the response ids are masked."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metrics import facade, imports
+from views.ui.sidebar import global_filters
+from views.ui.voice_charts import interval_dots, interval_table, interval_trend
+
+SURVEY_KPIS = {"csat": "CSAT", "nps": "NPS", "ces": "CES (easy %)"}
+SCORE_RANGES = {"csat": (0, 10), "nps": (0, 10), "ces": (1, 7)}
+
+st.title("Customer voice")
+st.caption("What customers say: satisfaction, promoters and effort, with how sure we can be "
+           "(95 % confidence intervals) and their own words.")
+
+filters = global_filters()
+if not imports.warehouse_summary()["surveys"]:
+    st.info("No survey responses yet. Import a survey export (Qualtrics, SurveyMonkey, Typeform, "
+            "or the helpdesk's satisfaction ratings) on the Data page, or run the demo with "
+            "`python -m connectors demo`.")
+    st.stop()
+
+scope = filters.as_filter_map()
+kpis = [k for k in SURVEY_KPIS if k in set(facade.kpi_table()["id"])]
+
+
+def _query(grain: str, dimensions: list[str]) -> facade.Query:
+    return facade.Query.of(kpis, grain=grain, start=filters.start, end=filters.end,
+                           dimensions=dimensions, filters=scope)
+
+
+def _interval_text(row: pd.Series) -> str:
+    if pd.isna(row["low"]):
+        return "no interval"
+    return f"95 % CI {row['low']:.1f} to {row['high']:.1f}, n = {int(row['n']):,}"
+
+
+overall = facade.survey_intervals(_query("all", []))
+tiles = st.container(horizontal=True)
+for kpi in kpis:
+    col = tiles.container(width=240)
+    row = overall[overall["kpi"] == kpi]
+    if row.empty or pd.isna(row.iloc[0]["value"]):
+        col.metric(SURVEY_KPIS[kpi], "n/a")
+        col.caption("no answers in this period")
+        continue
+    r = row.iloc[0]
+    unit = " pts" if kpi == "nps" else " %"
+    col.metric(SURVEY_KPIS[kpi], f"{r['value']:.1f}{unit}")
+    col.caption(_interval_text(r) + ("" if r["reliable"] else " (below min_n: not reliable)"))
+
+by_channel, by_department, over_time = st.tabs(["By channel", "By owning department",
+                                                "Over time"])
+for tab, dim in ((by_channel, "channel"), (by_department, "department")):
+    with tab:
+        frame = facade.survey_intervals(_query("all", [dim]))
+        if frame.empty:
+            st.info("No survey answers in this period and scope.")
+            continue
+        charts = st.container(horizontal=True)  # wraps onto several rows on narrow screens
+        for kpi in kpis:
+            charts.plotly_chart(interval_dots(frame, kpi, dim, SURVEY_KPIS[kpi]), width=340,
+                                key=f"dots_{dim}_{kpi}")
+        st.dataframe(interval_table(frame, dim, SURVEY_KPIS), hide_index=True, width="stretch")
+        st.caption("Hollow grey dots have fewer answers than the KPI's min_n: read them as "
+                   "anecdotes, not as differences.")
+with over_time:
+    pick = st.radio("Measure", kpis, format_func=SURVEY_KPIS.get, horizontal=True,
+                    key="voice_trend_kpi")
+    frame = facade.survey_intervals(_query(filters.grain if filters.grain else "month", []))
+    if frame.empty or pick is None:
+        st.info("No survey answers in this period and scope.")
+    else:
+        st.plotly_chart(interval_trend(frame, pick, SURVEY_KPIS[pick]), width="stretch",
+                        key="voice_trend")
+
+st.subheader("Verbatims")
+if not facade.allowed("read_verbatims"):
+    st.info(f"Verbatims are free text that may hold personal data: your role "
+            f"({facade.role()}) cannot read them. Ask a lead or analyst.")
+    st.stop()
+reason_map = facade.reference_frame("reason_map")
+labels = dict(zip(reason_map["reason"].astype(str), reason_map["label"].fillna(reason_map["reason"]),
+                  strict=True)) if len(reason_map) else {}
+c1, c2, c3 = st.columns([3, 2, 2])
+reasons = c1.multiselect("Reason", sorted(labels), format_func=lambda r: labels.get(r, r),
+                         key="verbatim_reasons", placeholder="all reasons")
+field = c2.selectbox("Score", ["any", *SCORE_RANGES], key="verbatim_field",
+                     format_func=lambda f: {"any": "any score"}.get(f, f.upper()))
+low = high = None
+if field != "any":
+    lo, hi = SCORE_RANGES[field]
+    low, high = c3.slider("Score between", lo, hi, (lo, hi), key=f"verbatim_range_{field}")
+verbatims = facade.verbatims(_query("all", []), reasons=tuple(reasons),
+                             score_field=None if field == "any" else field,
+                             low=low, high=high, limit=300)
+if verbatims.empty:
+    st.info("No comments match: widen the period, the reasons or the score range.")
+else:
+    st.caption(f"{len(verbatims):,} comments, newest first (at most 300). Shown as plain text; "
+               "response ids are masked.")
+    st.dataframe(verbatims, hide_index=True, width="stretch", column_order=[
+        "responded_at", "comment", "csat", "nps", "ces", "reason", "channel", "department",
+        "response_id"], column_config={
+        "responded_at": st.column_config.DatetimeColumn("Responded", format="YYYY-MM-DD HH:mm"),
+        "comment": st.column_config.TextColumn("Comment", width="large"),
+        "csat_scale": None,
+        "response_id": st.column_config.TextColumn("Response", width="small"),
+    })
