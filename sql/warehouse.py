@@ -9,6 +9,8 @@ files in ``sql/migrations``; each runs once, in its own transaction, and is reco
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,10 +101,97 @@ def model_files() -> list[Path]:
     return sorted(MODELS_DIR.glob("*.sql"))
 
 
-def refresh_models(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the derived tables of ``sql/models`` (file-name order is dependency order)."""
+INCREMENTAL = re.compile(r"^--\s*incremental:\s*key=(\w+)\s+(.+)$", re.MULTILINE)
+CREATE = re.compile(r"^\s*CREATE\s+OR\s+REPLACE\s+TABLE\s+(\w+)\s+AS\s", re.IGNORECASE | re.MULTILINE)
+
+
+def refresh_models(con: duckdb.DuckDBPyConnection, import_ids: Iterable[int] | None = None) -> None:
+    """Rebuild the derived tables of ``sql/models`` (file-name order is dependency order).
+
+    With ``import_ids`` only what those imports touched is recomputed (``refresh_incremental``);
+    without, every model is rebuilt from scratch (always correct: use it after reference data,
+    settings or model SQL change, or after any write that did not go through an import)."""
+    if import_ids is not None:
+        refresh_incremental(con, list(import_ids))
+        return
     for path in model_files():
         con.execute(path.read_text(encoding="utf-8"))
+
+
+def _model_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+                       "AND NOT temporary").fetchall()
+    return {r[0] for r in rows}
+
+
+def refresh_incremental(con: duckdb.DuckDBPyConnection, import_ids: list[int]) -> None:
+    """Recompute the model rows of the contacts and survey responses that ``import_ids`` brought.
+
+    The journey windows (previous / next contact of the same customer) make a contact's model row
+    depend on the customer's other contacts, so the unit of work is the CUSTOMER: every contact of
+    a customer that appears in the imports (with the customer key it has now or had in the models
+    before) is recomputed, plus the imports' contacts without a customer and every survey response
+    of the imports or linked to a recomputed contact. Each model declares how in its header::
+
+        -- incremental: key=<column> <table>=<delta table> ...
+
+        the model's own SQL runs with those tables swapped for the delta tables below, its rows
+        whose key is in the first delta table are deleted and the new rows inserted.
+
+    A model without that header, or missing models, fall back to a full rebuild (reference data
+    never changes here: editing it goes through ``refresh_models`` without import ids)."""
+    models = {CREATE.search(p.read_text(encoding="utf-8")) for p in model_files()}
+    existing = _model_tables(con)
+    if not import_ids or any(m is None or m.group(1) not in existing for m in models):
+        refresh_models(con)
+        return
+    ids = ", ".join(str(int(i)) for i in import_ids)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _delta_keys AS
+        SELECT customer_key FROM contacts
+        WHERE import_id IN ({ids}) AND customer_key IS NOT NULL
+        UNION
+        SELECT m.customer_key FROM m_contacts m JOIN contacts c USING (contact_id)
+        WHERE c.import_id IN ({ids}) AND m.customer_key IS NOT NULL""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _delta_contacts AS
+        SELECT * FROM contacts
+        WHERE import_id IN ({ids}) OR customer_key IN (SELECT customer_key FROM _delta_keys)""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _delta_survey_responses AS
+        SELECT * FROM survey_responses
+        WHERE import_id IN ({ids}) OR contact_id IN (SELECT contact_id FROM _delta_contacts)""")
+    con.execute("""
+        CREATE OR REPLACE TEMP VIEW _delta_m_contacts AS
+        SELECT * FROM m_contacts WHERE contact_id IN (SELECT contact_id FROM _delta_contacts)""")
+    con.execute("CREATE OR REPLACE TEMP VIEW _delta_none_demand AS SELECT * FROM demand WHERE false")
+    try:
+        for path in model_files():
+            _refresh_model(con, path.read_text(encoding="utf-8"))
+    finally:
+        for name in ("_delta_keys", "_delta_contacts", "_delta_survey_responses", "_delta_new"):
+            con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        for name in ("_delta_m_contacts", "_delta_none_demand"):
+            con.execute(f"DROP VIEW IF EXISTS temp.{name}")
+
+
+def _refresh_model(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    header = INCREMENTAL.search(sql)
+    create = CREATE.search(sql)
+    if header is None or create is None:
+        con.execute(sql)
+        return
+    table, key = create.group(1), header.group(1)
+    swaps = [pair.split("=", 1) for pair in header.group(2).split()]
+    select = sql[create.end():].strip().rstrip(";")
+    for source, delta in swaps:
+        select = re.sub(rf"\b(FROM|JOIN)(\s+){source}\b", rf"\1\2{delta}", select,
+                        flags=re.IGNORECASE)
+    driver = swaps[0][1]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _delta_new AS {select}")
+    con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {driver})")
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _delta_new")
+    con.execute("DROP TABLE temp._delta_new")
 
 
 @dataclass(frozen=True)

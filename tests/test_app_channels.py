@@ -84,6 +84,6 @@ def test_week_hours_counts_the_kpis_rows_in_business_time(demo_db: Path) -> None
     local = behind["local_at"]  # the model's timestamp in settings.business_timezone
     offsets = (local - behind["opened_at"].dt.tz_localize(None)).dt.total_seconds()
     assert set(offsets) <= {3600.0, 7200.0}  # Europe/Berlin, not UTC
-    expected = (local.dt.dayofweek + 1).astype(str) + "-" + local.dt.hour.astype(str)
+    expected = (local.dt.day_of_week + 1).astype(str) + "-" + local.dt.hour.astype(str)
     got = cells[cells["contacts"] > 0]
     assert set(expected) == set(got["weekday"].astype(str) + "-" + got["hour"].astype(str))

@@ -62,7 +62,7 @@ def simulate(n_contacts: int, first: date, last: date, seed: int = 7) -> Simulat
     ev = story(first, last)
     days = _days(first, last)
     growth = np.linspace(0.9, 1.1, len(days))
-    day_weight = (np.array([SEASON[m] for m in days.month]) * np.array(WEEKDAY)[days.weekday]
+    day_weight = (np.array([SEASON[m] for m in days.month]) * np.array(WEEKDAY)[days.day_of_week]
                   * growth)
     share = np.array([r.share for r in REASONS])
     lam = day_weight[:, None] * share[None, :] * _reason_multipliers(days, first, last)

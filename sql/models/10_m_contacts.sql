@@ -11,6 +11,8 @@
 --   next_assisted_gap_seconds  ... until the next inbound assisted (not self-service) contact
 --   (customer order is opened_at, then contact_id; NULL for outbound or unknown customers)
 --   cost                handle minutes x cost_per_minute + cost_per_contact (rate valid that day)
+-- An import refreshes only the customers it touched (sql/warehouse.py, refresh_incremental):
+-- incremental: key=contact_id contacts=_delta_contacts
 CREATE OR REPLACE TABLE m_contacts AS
 WITH base AS (
     SELECT

@@ -3,6 +3,7 @@
 -- experience KPIs count. Periods bucket on the local response time.
 --   satisfied  csat top-2-box: scale 2 -> 1 (good); scale 5 -> 4..5; scale 10 -> 9..10
 --   promoter   nps 9..10;  detractor  nps 0..6;  easy  ces 5..7 (7-point agree scale)
+-- incremental: key=response_id survey_responses=_delta_survey_responses
 CREATE OR REPLACE TABLE m_surveys AS
 SELECT
     s.response_id, s.source, s.contact_id, s.case_id, s.customer_key,

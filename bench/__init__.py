@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench --contacts N`` (see bench/README.md)."""

@@ -1,0 +1,164 @@
+"""Work the benchmark runs in child processes, so each has its own peak RSS and a cold start.
+
+``python -m bench.child rss -- CMD...``    run CMD as a child, print {"seconds", "maxrss_mb", "rc",
+                                           "stdout"} (ru_maxrss of RUSAGE_CHILDREN: the peak of CMD)
+``python -m bench.child duckdb-read FILE`` DuckDB's own read_csv / read_json of FILE into a table
+``python -m bench.child scorecard DB RUNS`` metrics layer vs hand SQL vs pandas, the filter change
+``python -m bench.child page DB PAGE``      the page rendered by streamlit's AppTest
+Each prints one JSON line on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def timed(fn: Callable[[], Any], runs: int, before: Callable[[], None] | None = None
+          ) -> tuple[float, list[float], Any]:
+    """Median seconds of ``runs`` calls (``before`` runs untimed ahead of each), all times, last
+    result."""
+    times, result = [], None
+    for _ in range(runs):
+        if before:
+            before()
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times, result
+
+
+def rss(cmd: list[str]) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+    return {"seconds": seconds, "maxrss_mb": peak, "rc": done.returncode,
+            "stdout": done.stdout[-20000:], "stderr": done.stderr[-3000:]}
+
+
+def duckdb_read(path: str) -> dict[str, Any]:
+    import duckdb
+
+    con = duckdb.connect()
+    reader = ("read_json(?, format='newline_delimited', maximum_object_size=16777216)"
+              if path.endswith(".json") else "read_csv(?, all_varchar=false)")
+    t0 = time.perf_counter()
+    con.execute(f"CREATE TABLE t AS SELECT * FROM {reader}", [path])
+    seconds = time.perf_counter() - t0
+    rows = con.execute("SELECT count(*) FROM t").fetchall()[0][0]
+    return {"seconds": seconds, "rows": int(rows)}
+
+
+def scorecard(db: str, runs: int) -> dict[str, Any]:
+    from bench import baselines
+    from metrics import connection, facade
+    from metrics.query import Query
+
+    out: dict[str, Any] = {}
+    cat = facade.catalog(db)
+    ids = list(cat.kpis)
+    full = Query.of(ids, grain="month", dimensions=["channel", "department"])
+    cursor = connection.cursor(db)  # warm connection: the app keeps one open
+
+    def cold() -> None:
+        """Forget every cached result, then reload the catalog (the app keeps it between
+        queries: it is read once per warehouse change, not per filter change)."""
+        facade.clear_caches()
+        facade.catalog(db)
+    med, times, layer = timed(lambda: facade.run(full, db), runs, cold)
+    out["layer_s"], out["layer_runs"] = med, times
+    out["statements"] = len({(c.sql, c.params) for c in facade.explain(full, db)})
+    out["rows"] = len(layer)
+    med, times, _ = timed(lambda: facade.scorecard(full, db), runs, cold)
+    out["layer_scored_s"], out["layer_scored_runs"] = med, times
+    con = connection.cursor(db)  # the same read-only connection, its own cursor
+    med, times, hand = timed(lambda: baselines.hand_sql(con), runs)
+    out["hand_s"], out["hand_runs"] = med, times
+    pandas_runs = runs if runs <= 3 else 3
+    med, times, frame = timed(lambda: baselines.pandas_kpis(con), pandas_runs)
+    out["pandas_s"], out["pandas_runs"] = med, times
+    con.close()
+    out["hand_equal"] = baselines.compare(layer, hand)
+    out["pandas_equal"] = baselines.compare(layer, frame)
+
+    # interactive: one channel and one month, as the scorecard page asks it (grain "all" with
+    # the previous period and the year before for the changes), cold result cache each time
+    months = sorted({p for p in layer["period"].dropna()})[-6:-1] or sorted(
+        {p for p in layer["period"].dropna()})
+    channels = ["phone", "email", "chat", "web", "social"]
+    picks = [(channels[i % len(channels)], months[i % len(months)]) for i in range(max(runs, 5))]
+    state = {"i": 0}
+
+    def change() -> Any:
+        channel, month = picks[state["i"] % len(picks)]
+        state["i"] += 1
+        end = (month.replace(day=28) + __import__("datetime").timedelta(days=4)).replace(day=1) \
+            - __import__("datetime").timedelta(days=1)
+        q = Query.of(ids, grain="all", start=month, end=end, filters={"channel": [channel]})
+        return facade.scorecard(q, db)
+    med, times, _ = timed(change, max(runs, 5), cold)
+    out["filter_cold_s"], out["filter_cold_runs"] = med, times
+    state["i"] = 0
+    for _ in range(len(picks)):
+        change()  # fill the cache
+    state["i"] = 0
+    med, times, _ = timed(change, max(runs, 5))
+    out["filter_cached_s"], out["filter_cached_runs"] = med, times
+    cursor.close()
+    return out
+
+
+def page(db: str, name: str, runs: int) -> dict[str, Any]:
+    os.environ["SCORECARD_DB"] = db
+    from streamlit.testing.v1 import AppTest
+
+    from metrics import facade
+
+    # the scorecard is app.py's default page: render it through app.py, so st.navigation exists
+    # and the page's links to other pages resolve as in the browser
+    script = ROOT / "app.py" if name == "scorecard" else ROOT / "views" / f"{name}.py"
+    times, errors = [], []
+    for i in range(runs):
+        facade.clear_caches()
+        at = AppTest.from_file(str(script), default_timeout=600)
+        t0 = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - t0)
+        errors = [str(e.value)[:200] for e in at.exception]
+        if i == 0:
+            t0 = time.perf_counter()
+            at.run()  # the same session again: results come from the cache
+            cached = time.perf_counter() - t0
+    return {"page": name, "cold_s": statistics.median(times), "cold_runs": times,
+            "cached_s": cached, "exceptions": errors}
+
+
+def main(argv: list[str]) -> int:
+    what = argv[0]
+    if what == "rss":
+        result = rss(argv[2:] if argv[1] == "--" else argv[1:])
+    elif what == "duckdb-read":
+        result = duckdb_read(argv[1])
+    elif what == "scorecard":
+        result = scorecard(argv[1], int(argv[2]))
+    elif what == "page":
+        result = page(argv[1], argv[2], int(argv[3]))
+    else:
+        raise SystemExit(f"unknown task {what}")
+    print(json.dumps(result, default=str), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
