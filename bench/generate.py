@@ -70,7 +70,7 @@ def write_exports(sim: Simulation, out: Path, seed: int) -> list[Path]:
 
 
 def load_reference(con: duckdb.DuckDBPyConnection, paths: dict[str, Path]) -> None:
-    from metrics import reference
+    from connectors import reference
 
     for table, path in paths.items():
         reference.import_csv(con, table, path, replace=True, refresh=False)

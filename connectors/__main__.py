@@ -9,7 +9,7 @@ from pathlib import Path
 
 from connectors import registry
 from connectors.base import FormatError, ReadOptions
-from connectors.loader import load_file
+from connectors.loader import load_file, refresh_after
 from sql import warehouse
 
 
@@ -41,15 +41,14 @@ def cmd_load(args: argparse.Namespace) -> int:
     show = sys.stderr.isatty() or args.progress
     failed = False
     results = []
-    for i, f in enumerate(args.files):
+    for f in args.files:
         opts = ReadOptions(file_name=Path(f).name, tz=args.tz or _default_tz(con), mapping=mapping,
                            dayfirst=args.dayfirst, progress=_progress(show))
-        result = load_file(con, f, fmt, opts, refresh=(i == len(args.files) - 1))
+        result = load_file(con, f, fmt, opts, refresh=False)
         results.append(result)
         failed |= result.status == "failed"
         print(json.dumps(result.as_dict()), flush=True)
-    if not results[-1].status == "loaded" and any(r.status == "loaded" for r in results):
-        warehouse.refresh_models(con)
+    refresh_after(con, results)
     con.close()
     return 1 if failed else 0
 

@@ -136,7 +136,7 @@ def load_file(
         _write_rejects(con, rejects, import_id, name)
         if refresh:
             progress(0.85, f"{name}: refreshing models")
-            warehouse.refresh_models(con)
+            warehouse.refresh_models(con, [import_id])  # only the customers this file touched
         status = "loaded"
         message = _summary(n_contacts, n_surveys, len(rejects))
         con.execute(
@@ -164,9 +164,15 @@ def load_files(
 ) -> list[ImportResult]:
     """Load several files, each in its own transaction; refresh the models once at the end."""
     results = [load_file(con, p, format_name, options, refresh=False) for p in paths]
-    if any(r.status == "loaded" for r in results):
-        warehouse.refresh_models(con)
+    refresh_after(con, results)
     return results
+
+
+def refresh_after(con: duckdb.DuckDBPyConnection, results: Iterable[ImportResult]) -> None:
+    """Refresh the models for what a batch of imports loaded (incrementally: their customers)."""
+    ids = [r.import_id for r in results if r.status == "loaded" and r.import_id is not None]
+    if ids:
+        warehouse.refresh_models(con, ids)
 
 
 def _summary(contacts: int, surveys: int, rejects: int) -> str:
@@ -354,14 +360,20 @@ def _upsert_surveys(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, source:
 
 
 def _link_surveys(con: duckdb.DuckDBPyConnection) -> None:
-    """Survey responses that name a case/ticket id get the contact of that case (any source)."""
+    """Survey responses that name a case/ticket id get the contact of that case (any source).
+
+    Only the case ids of still-unlinked responses are looked up, so the cost follows what is
+    waiting to be linked, not the size of the warehouse."""
     con.execute(
         """
         UPDATE survey_responses r SET contact_id = m.contact_id,
                customer_key = coalesce(r.customer_key, m.customer_key)
         FROM (SELECT case_id, arg_max(contact_id, opened_at) AS contact_id,
                      arg_max(customer_key, opened_at) AS customer_key
-              FROM contacts WHERE case_id IS NOT NULL GROUP BY case_id) m
+              FROM contacts
+              WHERE case_id IN (SELECT case_id FROM survey_responses
+                                WHERE contact_id IS NULL AND case_id IS NOT NULL)
+              GROUP BY case_id) m
         WHERE r.contact_id IS NULL AND r.case_id = m.case_id
         """
     )

@@ -70,8 +70,9 @@ import duckdb
 import pandas as pd
 from sqlglot import exp
 
+from connectors import reference
 from metrics import catalog as catalog_module
-from metrics import compiler, connection, editor, ownership, reference, roles, runner, survey
+from metrics import compiler, connection, editor, ownership, roles, runner, survey
 from metrics import hours as hours_module
 from metrics import scorecard as scoring
 from metrics import settings as settings_module

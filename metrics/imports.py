@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from connectors.base import ReadOptions
-from connectors.loader import ImportResult, load_file
+from connectors.loader import ImportResult, load_file, refresh_after
 from connectors.registry import connectors
 from metrics import connection
 from sql import warehouse
@@ -76,14 +76,12 @@ def import_uploads(
     results: list[ImportResult] = []
     with connection.writer(db) as con:
         zone = tz or warehouse.get_setting(con, "import_timezone", "UTC") or "UTC"
-        for i, (name, data) in enumerate(files):
+        for name, data in files:
             if len(data) > MAX_UPLOAD_BYTES:
                 results.append(ImportResult(name, format_name, 0, 0, 0, "failed",
                                             f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MiB"))
                 continue
             opts = ReadOptions(file_name=name, tz=zone, dayfirst=dayfirst, progress=progress)
-            results.append(load_file(con, Path(name), format_name, opts,
-                                     refresh=(i == len(files) - 1), data=data))
-        if results and results[-1].status != "loaded" and any(r.status == "loaded" for r in results):
-            warehouse.refresh_models(con)
+            results.append(load_file(con, Path(name), format_name, opts, refresh=False, data=data))
+        refresh_after(con, results)
     return results

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from metrics_data import build
 
-from metrics import connection, facade, reference
+from connectors import reference
+from metrics import connection, facade
 from metrics.catalog import load_catalog
 from metrics.query import Query
 from metrics.scorecard import match_target, perspective_scores, score, status

@@ -52,7 +52,7 @@ def build(out: Path, db: Path | str, contacts: int = 300_000, seed: int = 7,
 
 
 def _load_reference(con, paths: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
-    from metrics import reference
+    from connectors import reference
 
     for table, path in paths.items():
         reference.import_csv(con, table, path, replace=True, refresh=False)
