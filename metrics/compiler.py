@@ -179,10 +179,11 @@ def _compile_kpi(kpi: KPI, query: Query) -> Compiled:
         enough = exp.GTE(this=den, expression=exp.Placeholder(this="min_n"))
         ratio = exp.Div(this=as_double(num), expression=exp.func("nullif", as_double(den),
                                                                   exp.Literal.number(0)))
-        spread = exp.Mul(this=scale, expression=exp.Sub(
+        # Paren: sqlglot does not add parentheses for a Sub nested in a Mul (100 * max - min).
+        spread = exp.Mul(this=scale, expression=exp.Paren(this=exp.Sub(
             this=exp.Filter(this=exp.func("max", ratio), expression=exp.Where(this=enough.copy())),
             expression=exp.Filter(this=exp.func("min", ratio.copy()),
-                                  expression=exp.Where(this=enough.copy()))))
+                                  expression=exp.Where(this=enough.copy())))))
         channels = exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=enough.copy()))
         gap = exp.Case(ifs=[exp.If(this=exp.GTE(this=channels, expression=exp.Literal.number(2)),
                                      true=spread)])

@@ -164,3 +164,22 @@ def test_business_time_zone_buckets(tmp_path: Path) -> None:
     con.close()
     frame = facade.run(Query.of("contacts", grain="month"), tmp_path / "tz.duckdb")
     assert frame["period"].astype(str).tolist() == ["2024-02-01"]
+
+
+def test_consistency_gap_is_scaled_as_a_whole(tmp_path: Path) -> None:
+    """Phone 3 of 4 satisfied (75 %), email 1 of 2 (50 %): the gap is 25 points, not
+    100 x 0.75 - 0.5 (a missing parenthesis once gave 74.5)."""
+    from sql import warehouse
+
+    db = tmp_path / "gap.duckdb"
+    con = warehouse.connect(db)
+    rows = [("phone", 5), ("phone", 4), ("phone", 5), ("phone", 2), ("email", 4), ("email", 1)]
+    for i, (channel, score) in enumerate(rows):
+        con.execute("INSERT INTO survey_responses (response_id, source, source_record_id, channel, "
+                    "responded_at, csat, csat_scale) VALUES (?, 't', ?, ?, TIMESTAMP '2024-01-10 10:00:00', ?, 5)",
+                    [f"t:{i}", str(i), channel, score])
+    warehouse.refresh_models(con)
+    con.close()
+    gap = facade.run(Query.of("channel_consistency_gap", grain="all", params={"min_n": 1}), db)
+    assert round(float(gap["value"].iloc[0]), 4) == 25.0
+    assert int(gap["n"].iloc[0]) == 6

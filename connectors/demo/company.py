@@ -125,5 +125,5 @@ TARGETS = (
     ("reopen_rate", 5, 10), ("avoidable_rate", 55, 65), ("repeat_rate", 10, 18),
     ("cpx", 0.1, 0.14), ("channel_switch_rate", 5, 10), ("false_containment", 15, 30),
     ("unreachable_rate", 8, 15), ("service_caused_share", 10, 20),
-    ("cost_per_contact", 5.0, 6.5),
+    ("cost_per_contact", 7.0, 8.5),
 )

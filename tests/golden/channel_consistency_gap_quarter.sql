@@ -4,9 +4,11 @@ SELECT
   CASE
     WHEN COUNT(*) FILTER(WHERE
       k.denominator >= $min_n) >= 2
-    THEN 100.0 * MAX(CAST(k.numerator AS DOUBLE) / NULLIF(CAST(k.denominator AS DOUBLE), 0)) FILTER(WHERE
-      k.denominator >= $min_n) - MIN(CAST(k.numerator AS DOUBLE) / NULLIF(CAST(k.denominator AS DOUBLE), 0)) FILTER(WHERE
-      k.denominator >= $min_n)
+    THEN 100.0 * (
+      MAX(CAST(k.numerator AS DOUBLE) / NULLIF(CAST(k.denominator AS DOUBLE), 0)) FILTER(WHERE
+        k.denominator >= $min_n) - MIN(CAST(k.numerator AS DOUBLE) / NULLIF(CAST(k.denominator AS DOUBLE), 0)) FILTER(WHERE
+        k.denominator >= $min_n)
+    )
   END AS value,
   CAST(NULL AS DOUBLE) AS numerator,
   CAST(NULL AS DOUBLE) AS denominator,
