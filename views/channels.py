@@ -121,9 +121,12 @@ c_start, c_end = comparison_range(filters.start, filters.end, filters.cmp)
 earlier = facade.trend(query(kpi, filters.grain, start=c_start, end=c_end)).dropna(subset=["value"])
 comparison = None
 if not earlier.empty and not total.empty:
-    n = min(len(earlier), len(total))  # align period by period from the start of each range
-    comparison = pd.DataFrame({"period": total["period"].iloc[:n].to_numpy(),
-                               "value": earlier["value"].iloc[-n:].to_numpy()})
+    # Draw each earlier period where its counterpart falls in the current range (shifted by the
+    # distance between the two ranges), so a comparison range with missing data stays aligned.
+    shift = pd.Timedelta(days=(filters.start - c_start).days)
+    moved = pd.to_datetime(earlier["period"]) + shift
+    comparison = pd.DataFrame({"period": moved.dt.date.to_numpy(),
+                               "value": earlier["value"].to_numpy()})
 if lines.empty:
     st.info("No data for this KPI in the selected period and filters.")
 else:
