@@ -50,7 +50,7 @@ def _needs_migration(path: Path) -> bool:
     con = duckdb.connect(str(path), read_only=True)
     try:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "schema_version" not in tables:
+        if "schema_version" not in tables or any(m not in tables for m in warehouse.model_tables()):
             return True
         row = con.execute("SELECT max(version) FROM schema_version").fetchall()
         return (row[0][0] or 0) < len(warehouse.migrations())

@@ -43,8 +43,22 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
             db.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(db))
         migrate(con)
+        con.execute("SET TimeZone = 'UTC'")
+        if missing_models(con):
+            refresh_models(con)  # a new (or pre-model) warehouse: the pages can query it at once
     con.execute("SET TimeZone = 'UTC'")
     return con
+
+
+def model_tables() -> list[str]:
+    """The tables the model files create: ``10_m_contacts.sql`` -> ``m_contacts``."""
+    return [f.stem.split("_", 1)[1] for f in sorted(MODELS_DIR.glob("*.sql"))]
+
+
+def missing_models(con: duckdb.DuckDBPyConnection) -> list[str]:
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables").fetchall()}
+    return [m for m in model_tables() if m not in tables]
 
 
 def migrations() -> list[tuple[int, Path]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
     root = tmp_path_factory.mktemp("channels_app")
     db = root / "demo.duckdb"
-    build(root / "exports", db, contacts=3000, seed=1, log=lambda *_: None)
+    build(root / "exports", db, contacts=3000, seed=1, end=date(2026, 11, 21), log=lambda *_: None)
     before = os.environ.get("SCORECARD_DB")
     os.environ["SCORECARD_DB"] = str(db)
     yield db

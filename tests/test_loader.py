@@ -148,3 +148,10 @@ def test_a_connector_crash_is_a_refusal_not_a_traceback(con, tmp_path, monkeypat
     assert result.status == "failed"
     assert "could not be read" in result.message and "KeyError" in result.message
     assert counts(con)["contacts"] == 0
+
+
+def test_a_new_warehouse_has_its_model_tables_so_pages_can_query_it(tmp_path):
+    con = warehouse.connect(tmp_path / "new.duckdb")
+    assert warehouse.missing_models(con) == []
+    assert con.execute("SELECT count(*) FROM m_contacts").fetchall()[0][0] == 0
+    con.close()

@@ -11,7 +11,8 @@ import json
 import multiprocessing
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
 
@@ -24,8 +25,12 @@ from sql import warehouse
 
 
 def build(out: Path, db: Path | str, contacts: int = 300_000, seed: int = 7,
-          end: date | None = None, log=print) -> list[ImportResult]:  # type: ignore[no-untyped-def]
-    """Write the exports under ``out`` and load them into ``db``; return the import results."""
+          end: date | None = None, log=print,  # type: ignore[no-untyped-def]
+          parallel: bool = False) -> list[ImportResult]:
+    """Write the exports under ``out`` and load them into ``db``; return the import results.
+
+    ``parallel`` writes the call records in a spawned process (the command line does; a host such as
+    a test runner whose main module cannot be re-imported falls back to writing them here)."""
     t0 = time.perf_counter()
     first, last = writers.default_period(end)
     log(f"simulating {contacts:,} contacts from {first} to {last} ...")
@@ -35,7 +40,8 @@ def build(out: Path, db: Path | str, contacts: int = 300_000, seed: int = 7,
     # Two cores: the call records (the slowest writer) are written in a second process while this
     # one writes and loads the tickets (a spawned process: nothing of this one is inherited).
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        calls = pool.submit(writers.write_connect, sim, out, sim.customers, seed)
+        calls = pool.submit(writers.write_connect, sim, out, sim.customers, seed) if parallel \
+            else None
         tickets = writers.write_zendesk(sim, out, sim.customers)
         survey = writers.write_qualtrics(sim, out, sim.customers, seed)
         reference = writers.write_reference(sim, out)
@@ -44,12 +50,22 @@ def build(out: Path, db: Path | str, contacts: int = 300_000, seed: int = 7,
         warehouse.set_setting(con, "business_timezone", TZ)
         _load_reference(con, reference)
         results = _load(con, tickets, log)
-        results += _load(con, calls.result(), log)
+        call_files = _result(calls) if calls is not None else None
+        if call_files is None:
+            call_files = writers.write_connect(sim, out, sim.customers, seed)
+        results += _load(con, call_files, log)
     results += _load(con, [survey], log)  # last: its responses link to tickets and calls
     warehouse.refresh_models(con)
     con.close()
     log(f"demo ready in {time.perf_counter() - t0:.1f} s: {db}")
     return results
+
+
+def _result(future: Future[list[Path]]) -> list[Path] | None:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return None
 
 
 def _load(con, files: list[Path], log) -> list[ImportResult]:  # type: ignore[no-untyped-def]
@@ -79,5 +95,5 @@ def main(args: argparse.Namespace) -> int:
     db = Path(args.db) if args.db else warehouse.default_db_path()
     end = date.fromisoformat(args.end) if args.end else None
     results = build(Path(args.out), db, args.contacts, args.seed, end,
-                    log=lambda m: print(m, file=sys.stderr, flush=True))
+                    log=lambda m: print(m, file=sys.stderr, flush=True), parallel=True)
     return 1 if any(r.status == "failed" for r in results) else 0

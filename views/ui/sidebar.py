@@ -7,6 +7,7 @@ shared as a link, and returns the ``Filters`` the page should use.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import streamlit as st
@@ -18,16 +19,17 @@ KEYS = ("from", "to", "grain", "cmp", "channel", "dept")
 
 
 @st.cache_data(ttl=600, show_spinner=False)
-def _known(dim: str, _generation: int) -> list[str]:
+def _known(dim: str, generation: str) -> list[str]:  # noqa: ARG001 (a cache key: no leading _)
     frame = facade.run(facade.Query.of("contacts", grain="all", dimensions=[dim]))
     values = frame[dim].dropna().astype(str) if dim in frame.columns else []
     return sorted(set(values))
 
 
-def _generation() -> int:
-    """Changes after every import, so the cached channel/department lists follow the data."""
+def _generation() -> str:
+    """Changes with the warehouse file and after every import, so the cached channel/department
+    lists follow the data (and never leak from one warehouse to another in the same process)."""
     summary = imports.warehouse_summary()
-    return int(summary["imports"] or 0) * 1_000_003 + int(summary["contacts"] or 0)
+    return f"{os.environ.get('SCORECARD_DB', '')}|{summary['imports']}|{summary['contacts']}"
 
 
 def last_data_day() -> date | None:
