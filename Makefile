@@ -13,10 +13,8 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-$(DB): | $(BIN)/.installed
-	$(BIN)/python -m connectors demo --db $(DB)
-
-run: $(BIN)/.installed $(DB)
+run: $(BIN)/.installed
+	$(BIN)/python -m connectors demo --db $(DB) --if-empty
 	SCORECARD_DB=$(DB) $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
 demo: $(BIN)/.installed

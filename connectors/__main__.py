@@ -89,6 +89,8 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--out", default="data/demo")
     demo.add_argument("--end", default=None, help="last day of the demo data (default: yesterday)")
+    demo.add_argument("--if-empty", action="store_true",
+                      help="do nothing when the warehouse already holds contacts (make run uses it)")
     demo.set_defaults(func=cmd_demo)
     return p
 

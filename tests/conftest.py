@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from sql import warehouse
+
+# Tests never touch the repository's own warehouse (data/scorecard.duckdb): anything that falls back to
+# the default path gets a throw-away file instead (each xdist worker its own).
+if "SCORECARD_DB" not in os.environ:
+    os.environ["SCORECARD_DB"] = str(Path(tempfile.mkdtemp(prefix="scorecard-tests-")) / "default.duckdb")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -155,3 +155,17 @@ def test_a_new_warehouse_has_its_model_tables_so_pages_can_query_it(tmp_path):
     assert warehouse.missing_models(con) == []
     assert con.execute("SELECT count(*) FROM m_contacts").fetchall()[0][0] == 0
     con.close()
+
+
+def test_demo_if_empty_leaves_a_warehouse_with_contacts_alone(tmp_path, fixtures):
+    from connectors.__main__ import main
+
+    db = tmp_path / "mine.duckdb"
+    con = warehouse.connect(db)
+    load_file(con, fixtures / "crm" / "zendesk_tickets.csv")
+    con.close()
+    assert main(["demo", "--if-empty", "--db", str(db), "--out", str(tmp_path / "out")]) == 0
+    assert not (tmp_path / "out").exists()  # nothing generated
+    con = warehouse.connect(db)
+    assert con.execute("SELECT count(*) FROM contacts").fetchall()[0][0] == 5
+    con.close()

@@ -84,6 +84,17 @@ def _load_reference(con, paths: dict[str, Path]) -> None:  # type: ignore[no-unt
         reference.import_csv(con, table, path, replace=True, refresh=False)
 
 
+def _has_contacts(db: Path) -> bool:
+    if not db.exists():
+        return False
+    con = warehouse.connect(db)
+    try:
+        row = warehouse.one(con, "SELECT count(*) FROM contacts")
+        return bool(row and row[0])
+    finally:
+        con.close()
+
+
 def _story_text(first: date, last: date) -> str:
     lines = [f"# Northwind Home, {first} to {last}", ""]
     for name, e in story(first, last).items():
@@ -93,6 +104,10 @@ def _story_text(first: date, last: date) -> str:
 
 def main(args: argparse.Namespace) -> int:
     db = Path(args.db) if args.db else warehouse.default_db_path()
+    if getattr(args, "if_empty", False) and _has_contacts(db):
+        print(f"{db} already holds contacts: the demo is not rebuilt (make demo rebuilds it)",
+              file=sys.stderr)
+        return 0
     end = date.fromisoformat(args.end) if args.end else None
     results = build(Path(args.out), db, args.contacts, args.seed, end,
                     log=lambda m: print(m, file=sys.stderr, flush=True), parallel=True)
