@@ -250,16 +250,7 @@ def week_hours(query: Query, db: str | Path | None = None) -> pd.DataFrame:
 def validate_kpi(file_name: str, text: str,
                  db: str | Path | None = None) -> tuple[KPI | None, list[Problem]]:
     """Parse and validate an edited KPI file against the warehouse's models (nothing is saved)."""
-    try:
-        cursor = connection.cursor(db)
-        try:
-            schema = catalog_module.schema_of(cursor)
-        finally:
-            cursor.close()
-    except duckdb.Error:
-        schema = {}
-    schema = schema or catalog_module.model_schema()
-    return catalog_module.parse_kpi(file_name, text, schema)
+    return catalog_module.parse_kpi(file_name, text, _schema(db))
 
 
 def reference_frame(table: str, db: str | Path | None = None) -> pd.DataFrame:

@@ -6,6 +6,9 @@ so the pages see every table, model and reference row they see in production.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +29,27 @@ def demo_db(factory: pytest.TempPathFactory) -> Path:
                    log=lambda *args: None)
         _built["db"] = base / "demo.duckdb"
     return _built["db"]
+
+
+@contextmanager
+def as_default(db: Path) -> Iterator[Path]:
+    """Make ``db`` the warehouse the app opens (``SCORECARD_DB``) for the duration."""
+    before = os.environ.get("SCORECARD_DB")
+    os.environ["SCORECARD_DB"] = str(db)
+    try:
+        yield db
+    finally:
+        if before is None:
+            os.environ.pop("SCORECARD_DB", None)
+        else:
+            os.environ["SCORECARD_DB"] = before
+
+
+def build_at(root: Path, end: date) -> Path:
+    """A 3,000-contact demo warehouse under ``root`` ending ``end``."""
+    demo.build(root / "exports", root / "demo.duckdb", contacts=3000, seed=1, end=end,
+               log=lambda *args: None)
+    return root / "demo.duckdb"
 
 
 def page(name: str) -> str:

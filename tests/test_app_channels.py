@@ -3,7 +3,6 @@ counts behind its heat map (business time zone, same rows as the KPIs)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics import facade
+from tests import demo_warehouse
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 RANGE = {"from": "2026-06-01", "to": "2026-11-21"}
@@ -19,18 +19,9 @@ RANGE = {"from": "2026-06-01", "to": "2026-11-21"}
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    from connectors.demo import build
-
-    root = tmp_path_factory.mktemp("channels_app")
-    db = root / "demo.duckdb"
-    build(root / "exports", db, contacts=3000, seed=1, end=date(2026, 11, 21), log=lambda *_: None)
-    before = os.environ.get("SCORECARD_DB")
-    os.environ["SCORECARD_DB"] = str(db)
-    yield db
-    if before is None:
-        os.environ.pop("SCORECARD_DB", None)
-    else:
-        os.environ["SCORECARD_DB"] = before
+    db = demo_warehouse.build_at(tmp_path_factory.mktemp("channels_app"), date(2026, 11, 21))
+    with demo_warehouse.as_default(db):
+        yield db
 
 
 def channels(params: dict[str, str]) -> AppTest:

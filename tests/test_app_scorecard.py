@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics import facade
+from tests import demo_warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -19,18 +20,9 @@ APP = str(ROOT / "app.py")
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    from connectors.demo import build
-
-    root = tmp_path_factory.mktemp("scorecard_app")
-    db = root / "demo.duckdb"
-    build(root / "exports", db, contacts=3000, seed=1, end=date(2026, 11, 21), log=lambda *_: None)
-    before = os.environ.get("SCORECARD_DB")
-    os.environ["SCORECARD_DB"] = str(db)
-    yield db
-    if before is None:
-        os.environ.pop("SCORECARD_DB", None)
-    else:
-        os.environ["SCORECARD_DB"] = before
+    db = demo_warehouse.build_at(tmp_path_factory.mktemp("scorecard_app"), date(2026, 11, 21))
+    with demo_warehouse.as_default(db):
+        yield db
 
 
 def scorecard(params: dict[str, str] | None = None) -> AppTest:
