@@ -8,13 +8,7 @@ touched) and whose role is analyst.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +16,7 @@ from typing import Any
 import pytest
 
 from metrics import catalog as catalog_module
+from tests.browser.conftest import streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN = "WHERE satisfiedx)"
@@ -34,37 +29,10 @@ def editor_app(browser_db: Path,
     root = tmp_path_factory.mktemp("editor_app")
     kpis = root / "kpis"
     shutil.copytree(catalog_module.KPI_DIR, kpis, ignore=shutil.ignore_patterns(".history"))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    env = {**os.environ, "SCORECARD_DB": str(browser_db), "SCORECARD_KPI_DIR": str(kpis),
+    env = {"SCORECARD_DB": str(browser_db), "SCORECARD_KPI_DIR": str(kpis),
            "SCORECARD_ROLE": "analyst"}
-    log = (root / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.terminate()
-        pytest.fail(f"streamlit did not start on {url}")
-    yield url, kpis
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with streamlit_server(env, root) as url:
+        yield url, kpis
 
 
 def _type(page: Any, helpers: Any, text: str) -> None:
