@@ -3,6 +3,8 @@
 A connector knows one file format. ``sniff`` says how sure it is (0..1) that the bytes are its format;
 ``read`` turns the whole file into canonical rows (pandas frames whose columns are named as in
 ``CONTACT_COLUMNS`` / ``SURVEY_COLUMNS``; missing ones are filled with NULL by the loader) plus rejects.
+A connector may also have a ``stage``: the same result computed by DuckDB straight from the file (the
+fast path for big exports), which the loader prefers when it is there and falls back from.
 A file that cannot be read at all raises ``FormatError`` with a message a user can act on. The loader does
 everything else (transaction, upsert, identities, import log, audits).
 """
@@ -13,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 KINDS = ("crm", "telephony", "survey", "generic")
@@ -97,6 +100,7 @@ class ReadOptions:
     mapping: Mapping[str, Any] | None = None  # the generic connector's YAML, parsed
     dayfirst: bool = False  # dd/mm vs mm/dd where a format is ambiguous
     progress: Callable[[float, str], None] | None = None
+    path: str = ""  # where the bytes are on disk, if they are (lets a fast path read the file itself)
 
 
 @dataclass
@@ -108,6 +112,9 @@ class Parsed:
     contacts: pd.DataFrame = field(default_factory=pd.DataFrame)
     surveys: pd.DataFrame = field(default_factory=pd.DataFrame)
     rejects: list[Reject] = field(default_factory=list)
+    # True when the connector's fast path wrote its rows to the temp tables _in_contacts / _in_surveys
+    # (canonical column names, row order = file order) instead of returning frames.
+    staged: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,3 +126,7 @@ class Connector:
     sniff: Callable[[bytes, str], float]  # (first 64 KiB, file name) -> confidence 0..1
     read: Callable[[bytes, ReadOptions], Parsed]
     extensions: tuple[str, ...] = (".csv",)
+    # Optional fast path: read the file with DuckDB itself into _in_contacts / _in_surveys and return
+    # ``Parsed(staged=True)``; return None for a file it does not handle exactly like ``read`` (the loader
+    # then calls ``read``). It must give the same rows as ``read`` (tests/test_fast_paths.py checks).
+    stage: Callable[[duckdb.DuckDBPyConnection, bytes, ReadOptions], Parsed | None] | None = None

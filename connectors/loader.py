@@ -15,24 +15,15 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from connectors import identity
-from connectors.base import (
-    CHANNELS,
-    CONTACT_COLUMNS,
-    DIRECTIONS,
-    SURVEY_COLUMNS,
-    Connector,
-    FormatError,
-    ReadOptions,
-    Reject,
-)
+from connectors import staging
+from connectors.base import Connector, FormatError, Parsed, ReadOptions, Reject
 from connectors.registry import by_name, sniff
 from sql import warehouse
 
@@ -82,6 +73,7 @@ def load_file(
     t0 = time.perf_counter()
     opts = options or ReadOptions()
     progress = opts.progress or (lambda _f, _m: None)
+    from_disk = data is None
     try:
         if data is None:
             if not path.exists():
@@ -105,44 +97,50 @@ def load_file(
     try:
         connector = choose_connector(data, name, format_name)
         progress(0.05, f"{name}: reading as {connector.name}")
+        tz = opts.tz
         if opts.tz == "UTC" and not opts.file_name:
             tz = warehouse.get_setting(con, "import_timezone", "UTC") or "UTC"
-            opts = ReadOptions(name, tz, opts.mapping, opts.dayfirst, opts.progress)
-        elif not opts.file_name:
-            opts = ReadOptions(name, opts.tz, opts.mapping, opts.dayfirst, opts.progress)
-        parsed = connector.read(data, opts)
+        opts = replace(opts, file_name=opts.file_name or name, tz=tz,
+                       path=opts.path or (str(path) if from_disk else ""))
+        parsed = _parse(con, connector, data, opts)
     except FormatError as exc:
+        staging.drop(con)
         fmt = connector.name if connector else None
         return _refused(con, name, digest, fmt, started, t0, str(exc))
     except Exception as exc:  # a connector bug or a file shape nobody foresaw: refuse, never crash
+        staging.drop(con)
         fmt = connector.name if connector else None
         return _refused(con, name, digest, fmt, started, t0,
                         f"{fmt}: the file could not be read ({type(exc).__name__}: {exc})")
     progress(0.6, f"{name}: validating {parsed.rows_read} records")
-    contacts, c_rejects = validate_contacts(parsed.contacts)
-    surveys, s_rejects = validate_surveys(parsed.surveys)
-    rejects = parsed.rejects + c_rejects + s_rejects
-    progress(0.7, f"{name}: loading {len(contacts) + len(surveys)} rows")
     region = warehouse.get_setting(con, "default_phone_region", "DE") or "DE"
     con.execute("BEGIN TRANSACTION")
     try:
+        if not parsed.staged:
+            staging.from_frames(con, parsed.contacts, parsed.surveys)
         import_id = _next_import_id(con)
-        _assign_customers(con, contacts, region, import_id)
-        _assign_customers(con, surveys, region, import_id)
-        n_contacts = _upsert_contacts(con, contacts, parsed.source, import_id)
-        n_surveys = _upsert_surveys(con, surveys, parsed.source, import_id)
+        _write_rejects(con, parsed.rejects, import_id, name)
+        rejected = len(parsed.rejects)
+        for kind in ("contacts", "surveys"):
+            staging.typed(con, kind)
+            rejected += staging.reject_invalid(con, kind, import_id, name)
+        progress(0.7, f"{name}: linking customers")
+        for kind in ("contacts", "surveys"):
+            staging.assign_customers(con, kind, region, import_id)
+        progress(0.75, f"{name}: loading rows")
+        n_contacts = _upsert_contacts(con, parsed.source, import_id)
+        n_surveys = _upsert_surveys(con, parsed.source, import_id)
         loaded = n_contacts + n_surveys
         _link_surveys(con)
-        _write_rejects(con, rejects, import_id, name)
         if refresh:
             progress(0.85, f"{name}: refreshing models")
             warehouse.refresh_models(con, [import_id])  # only the customers this file touched
         status = "loaded"
-        message = _summary(n_contacts, n_surveys, len(rejects))
+        message = _summary(n_contacts, n_surveys, rejected)
         con.execute(
             "INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [import_id, name, digest, connector.name, connector.kind, parsed.rows_read, loaded,
-             len(rejects), status, message, started, warehouse.utcnow(), time.perf_counter() - t0],
+             rejected, status, message, started, warehouse.utcnow(), time.perf_counter() - t0],
         )
         progress(0.95, f"{name}: running audits")
         warehouse.run_audits(con, import_id)
@@ -151,9 +149,25 @@ def load_file(
         con.execute("ROLLBACK")
         return _refused(con, name, digest, connector.name, started, t0,
                         f"{connector.name}: load failed and was rolled back: {exc}")
+    finally:
+        staging.drop(con)
     progress(1.0, f"{name}: done")
-    return ImportResult(name, connector.name, parsed.rows_read, loaded, len(rejects), status,
+    return ImportResult(name, connector.name, parsed.rows_read, loaded, rejected, status,
                         message, import_id)
+
+
+def _parse(con: duckdb.DuckDBPyConnection, connector: Connector, data: bytes,
+           opts: ReadOptions) -> Parsed:
+    """The connector's fast path where it has one and takes the file, else its ``read``."""
+    if connector.stage is not None:
+        try:
+            staged = connector.stage(con, data, opts)
+        except duckdb.Error:
+            staged = None  # DuckDB could not read it exactly: the careful reader decides
+        if staged is not None:
+            return staged
+        staging.drop(con)
+    return connector.read(data, opts)
 
 
 def load_files(
@@ -202,110 +216,15 @@ def _next_import_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 1
 
 
-def _conform(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    frame = frame.copy()
-    for col in columns:
-        if col not in frame.columns:
-            frame[col] = None
-    return frame[list(columns)].reset_index(drop=True)
-
-
-def _reject_rows(frame: pd.DataFrame, bad: pd.Series, reason: str) -> list[Reject]:
-    rows = frame[bad]
-    return [Reject(int(line) if pd.notna(line) else None, reason, str(rid) if pd.notna(rid) else "")
-            for line, rid in zip(rows["line"], rows["source_record_id"], strict=False)]
-
-
-def validate_contacts(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Reject]]:
-    """Shared row checks: an id, an open time, a known channel and direction."""
-    frame = _conform(frame, CONTACT_COLUMNS)
-    rejects: list[Reject] = []
-    checks = [
-        (frame["source_record_id"].isna() | (frame["source_record_id"].astype("string") == ""),
-         "no record id"),
-        (frame["opened_at"].isna(), "no readable open time"),
-        (~frame["channel"].isin(CHANNELS), "unknown channel"),
-        (~frame["direction"].isin(DIRECTIONS), "unknown direction"),
-    ]
-    keep = pd.Series(True, index=frame.index)
-    for bad, reason in checks:
-        bad = bad.fillna(True).astype(bool) & keep
-        if bad.any():
-            rejects += _reject_rows(frame, bad, reason)
-            keep &= ~bad
-    return frame[keep].reset_index(drop=True), rejects
-
-
-def validate_surveys(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Reject]]:
-    frame = _conform(frame, SURVEY_COLUMNS)
-    rejects: list[Reject] = []
-    keep = pd.Series(True, index=frame.index)
-    no_id = frame["source_record_id"].isna()
-    no_time = frame["responded_at"].isna() & ~no_id
-    no_score = (frame[["csat", "nps", "ces", "resolved"]].isna().all(axis=1)
-                & frame["comment"].isna() & ~no_id & ~no_time)
-    for bad, reason in [(no_id, "no response id"), (no_time, "no readable response time"),
-                        (no_score, "no score and no comment")]:
-        bad = bad.fillna(True).astype(bool)
-        if bad.any():
-            rejects += _reject_rows(frame, bad, reason)
-            keep &= ~bad
-    return frame[keep].reset_index(drop=True), rejects
-
-
-def _assign_customers(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, region: str,
-                      import_id: int) -> None:
-    if frame.empty:
-        frame["customer_key"] = pd.Series(dtype="string")
-        return
-    per_row: list[list[str]] = []
-    cache: dict[tuple[Any, Any, Any], list[str]] = {}
-    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist()
-               for c in ("email", "phone", "account")]
-    for email, phone, account in zip(*columns, strict=True):
-        key = (email, phone, account)
-        found = cache.get(key)
-        if found is None:
-            found = identity.identities(email, phone, account, region=region)
-            cache[key] = found
-        per_row.append(found)
-    wanted = pd.DataFrame({"identity": sorted({i for ids in per_row for i in ids})}, dtype="string")
-    known: dict[str, str] = {}
-    if len(wanted):
-        con.register("_wanted_ids", wanted)
-        known = dict(con.execute(
-            "SELECT c.identity, c.customer_key FROM customers c JOIN _wanted_ids w USING (identity)"
-        ).fetchall())
-        con.unregister("_wanted_ids")
-    keys, added = identity.assign(per_row, known)
-    frame["customer_key"] = pd.Series(keys, index=frame.index, dtype="string")
-    if added:
-        new = pd.DataFrame({"identity": list(added), "customer_key": list(added.values())})
-        new["identity_type"] = new["identity"].str.split(":", n=1).str[0]
-        new["first_import"] = import_id
-        con.register("_new_ids", new)
-        con.execute("INSERT INTO customers SELECT identity, identity_type, customer_key, first_import "
-                    "FROM _new_ids")
-        con.unregister("_new_ids")
-
-
-def _stage(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, columns: dict[str, str],
-           name: str) -> None:
-    """Register the frame and cast it into a typed temp table, one row per record (newest wins)."""
-    con.register("_frame", frame)
-    casts = ", ".join(f"TRY_CAST({c} AS {t}) AS {c}" for c, t in columns.items())
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {casts}, "
-                f"CAST(customer_key AS TEXT) AS customer_key FROM _frame "
+def _stage(con: duckdb.DuckDBPyConnection, source: str, name: str) -> None:
+    """One row per record of the checked, keyed rows (the newest version wins)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {source} "
                 f"QUALIFY row_number() OVER (PARTITION BY source_record_id "
                 f"ORDER BY version_at DESC NULLS LAST, line DESC) = 1")
-    con.unregister("_frame")
 
 
-def _upsert_contacts(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, source: str,
-                     import_id: int) -> int:
-    if frame.empty:
-        return 0
-    _stage(con, frame, CONTACT_COLUMNS, "_stage_contacts")
+def _upsert_contacts(con: duckdb.DuckDBPyConnection, source: str, import_id: int) -> int:
+    _stage(con, "_t_contacts", "_stage_contacts")
     con.execute(
         "DELETE FROM contacts c USING _stage_contacts s "
         "WHERE c.contact_id = ? || ':' || s.source_record_id "
@@ -330,11 +249,8 @@ def _upsert_contacts(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, source
     return int(row[0]) if row else 0
 
 
-def _upsert_surveys(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, source: str,
-                    import_id: int) -> int:
-    if frame.empty:
-        return 0
-    _stage(con, frame, SURVEY_COLUMNS, "_stage_surveys")
+def _upsert_surveys(con: duckdb.DuckDBPyConnection, source: str, import_id: int) -> int:
+    _stage(con, "_t_surveys", "_stage_surveys")
     con.execute(
         "DELETE FROM survey_responses r USING _stage_surveys s "
         "WHERE r.response_id = ? || ':' || s.source_record_id "

@@ -1,0 +1,180 @@
+"""The loader's SQL half: typed staging tables, row checks, rejects and customer keys, all in DuckDB.
+
+A connector hands the loader either pandas frames (``Parsed.contacts`` / ``.surveys``) or, on its fast
+path, temp tables it wrote itself (``Parsed.staged``: ``_in_contacts`` / ``_in_surveys``). Both go the
+same way from here:
+
+* ``typed`` casts every canonical column (missing ones are NULL) into ``_t_contacts`` / ``_t_surveys``,
+  in the connector's row order;
+* ``reject_invalid`` moves rows that cannot be used (no id, no time, unknown channel...) to ``rejects``
+  with their line and reason, first failing check wins;
+* ``assign_customers`` turns e-mail / phone / account into customer keys. Normalising is SQL; only
+  phone numbers that are not already E.164 go through ``phonenumbers``, once per distinct value; the
+  linking (``identity.assign``) runs once per distinct identity combination in first-seen order, which
+  gives every row the key it would get row by row.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from connectors import identity
+from connectors.base import CHANNELS, CONTACT_COLUMNS, DIRECTIONS, SURVEY_COLUMNS
+from sql import warehouse
+
+TABLES = {"contacts": ("_in_contacts", "_t_contacts", CONTACT_COLUMNS),
+          "surveys": ("_in_surveys", "_t_surveys", SURVEY_COLUMNS)}
+
+
+def _quote_list(values: tuple[str, ...]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+CHECKS = {
+    "contacts": [
+        ("source_record_id IS NULL OR source_record_id = ''", "no record id"),
+        ("opened_at IS NULL", "no readable open time"),
+        (f"channel IS NULL OR channel NOT IN ({_quote_list(CHANNELS)})", "unknown channel"),
+        (f"direction IS NULL OR direction NOT IN ({_quote_list(DIRECTIONS)})", "unknown direction"),
+    ],
+    "surveys": [
+        ("source_record_id IS NULL", "no response id"),
+        ("responded_at IS NULL", "no readable response time"),
+        ("csat IS NULL AND nps IS NULL AND ces IS NULL AND resolved IS NULL AND comment IS NULL",
+         "no score and no comment"),
+    ],
+}
+
+
+def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    rows = con.execute(f"SELECT * FROM {table} LIMIT 0").description or []
+    return [r[0] for r in rows]
+
+
+def from_frames(con: duckdb.DuckDBPyConnection, contacts: pd.DataFrame, surveys: pd.DataFrame) -> None:
+    """The pandas path: the connector's frames become ``_in_contacts`` / ``_in_surveys``."""
+    for frame, (name, _typed, _cols) in ((contacts, TABLES["contacts"]), (surveys, TABLES["surveys"])):
+        con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        if frame.columns.empty:
+            con.execute(f"CREATE TEMP TABLE {name} AS SELECT NULL AS source_record_id WHERE false")
+            continue
+        con.register("_frame", frame.reset_index(drop=True))
+        con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM _frame")
+        con.unregister("_frame")
+
+
+def typed(con: duckdb.DuckDBPyConnection, kind: str) -> int:
+    """Cast ``_in_<kind>`` into ``_t_<kind>`` with every canonical column; return its row count."""
+    source, target, columns = TABLES[kind]
+    present = set(columns_of(con, source))
+    casts = ", ".join(
+        (f"TRY_CAST({c} AS {t}) AS {c}" if c in present else f"CAST(NULL AS {t}) AS {c}")
+        for c, t in columns.items())
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT {casts} FROM {source}")
+    con.execute(f"DROP TABLE IF EXISTS temp.{source}")
+    row = warehouse.one(con, f"SELECT count(*) FROM {target}")
+    return int(row[0]) if row else 0
+
+
+def reject_invalid(con: duckdb.DuckDBPyConnection, kind: str, import_id: int, file_name: str) -> int:
+    """Write the rows of ``_t_<kind>`` that fail a check to ``rejects`` and drop them; their count."""
+    _source, target, _cols = TABLES[kind]
+    cases = " ".join(f"WHEN {cond} THEN {i}" for i, (cond, _r) in enumerate(CHECKS[kind]))
+    reasons = " ".join(f"WHEN {i} THEN '{r}'" for i, (_c, r) in enumerate(CHECKS[kind]))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _checked AS SELECT rowid AS _ord, "
+                f"CASE {cases} END AS _bad FROM {target}")
+    row = warehouse.one(con, "SELECT count(*) FROM _checked WHERE _bad IS NOT NULL")
+    bad = int(row[0]) if row else 0
+    if bad:
+        con.execute(
+            f"""INSERT INTO rejects
+            SELECT ?, ?, t.line, CASE c._bad {reasons} END, left(coalesce(t.source_record_id, ''), 500)
+            FROM {target} t JOIN _checked c ON c._ord = t.rowid
+            WHERE c._bad IS NOT NULL ORDER BY c._bad, c._ord""", [import_id, file_name])
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT t.* FROM {target} t "
+                    f"JOIN _checked c ON c._ord = t.rowid WHERE c._bad IS NULL ORDER BY c._ord")
+    con.execute("DROP TABLE temp._checked")
+    return bad
+
+
+E164 = r"\+[1-9][0-9]{6,14}"
+EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+
+
+def assign_customers(con: duckdb.DuckDBPyConnection, kind: str, region: str, import_id: int) -> None:
+    """Add ``customer_key`` to ``_t_<kind>`` and record the identities this file brings."""
+    _source, target, _cols = TABLES[kind]
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _idn AS
+        WITH n AS (
+            SELECT rowid AS _ord, nullif(trim(account), '') AS a,
+                   CASE WHEN lower(trim(email)) LIKE 'mailto:%' THEN lower(trim(email))[8:]
+                        ELSE lower(trim(email)) END AS e0,
+                   phone,
+                   CASE WHEN lower(trim(phone)) LIKE 'tel:%' THEN trim(phone)[5:]
+                        ELSE trim(phone) END AS p0
+            FROM {target})
+        SELECT _ord, a, CASE WHEN regexp_full_match(e0, '{EMAIL}') THEN e0 END AS e, phone,
+               CASE WHEN regexp_full_match(p0, '{E164}') THEN p0 END AS p_fast
+        FROM n""")
+    slow = [r[0] for r in con.execute(
+        "SELECT DISTINCT phone FROM _idn WHERE p_fast IS NULL AND trim(phone) <> ''").fetchall()]
+    if slow:
+        con.register("_phones", pd.DataFrame(
+            {"phone": slow, "p": [identity.normal_phone(x, region) for x in slow]}, dtype="string"))
+        con.execute("CREATE OR REPLACE TEMP TABLE _phones_t AS SELECT * FROM _phones")
+        con.unregister("_phones")
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE _phones_t (phone TEXT, p TEXT)")
+    tuples = con.execute("""
+        WITH r AS (
+            SELECT i._ord, i.a, i.e, coalesce(i.p_fast, s.p) AS p
+            FROM _idn i LEFT JOIN _phones_t s ON i.p_fast IS NULL AND s.phone = i.phone),
+        t AS (SELECT a, e, p, min(_ord) AS first FROM r WHERE coalesce(a, e, p) IS NOT NULL
+              GROUP BY a, e, p)
+        SELECT t.a, t.e, t.p, ka.customer_key, ke.customer_key, kp.customer_key
+        FROM t
+        LEFT JOIN customers ka ON ka.identity = 'account:' || t.a
+        LEFT JOIN customers ke ON ke.identity = 'email:' || t.e
+        LEFT JOIN customers kp ON kp.identity = 'phone:' || t.p
+        ORDER BY t.first""").fetchall()
+    rows: list[list[str]] = []
+    known: dict[str, str] = {}
+    for a, e, p, ka, ke, kp in tuples:
+        ids = []
+        for prefix, value, key in (("account:", a, ka), ("email:", e, ke), ("phone:", p, kp)):
+            if value is not None:
+                ids.append(prefix + value)
+                if key is not None:
+                    known[prefix + value] = key
+        rows.append(ids)
+    keys, added = identity.assign(rows, known)
+    con.register("_keys", pd.DataFrame({
+        "a": [t[0] for t in tuples], "e": [t[1] for t in tuples], "p": [t[2] for t in tuples],
+        "customer_key": keys}, dtype="string"))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {target} AS
+        SELECT t.*, k.customer_key
+        FROM {target} t
+        JOIN _idn i ON i._ord = t.rowid
+        LEFT JOIN _phones_t s ON i.p_fast IS NULL AND s.phone = i.phone
+        LEFT JOIN _keys k ON k.a IS NOT DISTINCT FROM i.a AND k.e IS NOT DISTINCT FROM i.e
+                         AND k.p IS NOT DISTINCT FROM coalesce(i.p_fast, s.p)
+        ORDER BY t.rowid""")
+    con.unregister("_keys")
+    con.execute("DROP TABLE temp._idn")
+    con.execute("DROP TABLE temp._phones_t")
+    if added:
+        new = pd.DataFrame({"identity": list(added), "customer_key": list(added.values())},
+                           dtype="string")
+        con.register("_new_ids", new)
+        con.execute("INSERT INTO customers SELECT identity, split_part(identity, ':', 1), customer_key, ? "
+                    "FROM _new_ids", [import_id])
+        con.unregister("_new_ids")
+
+
+def drop(con: duckdb.DuckDBPyConnection) -> None:
+    for _source, target, _cols in TABLES.values():
+        con.execute(f"DROP TABLE IF EXISTS temp.{_source}")
+        con.execute(f"DROP TABLE IF EXISTS temp.{target}")
