@@ -216,15 +216,15 @@ def _next_import_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 1
 
 
-def _stage(con: duckdb.DuckDBPyConnection, source: str, name: str) -> None:
+def _stage(con: duckdb.DuckDBPyConnection, kind: str, name: str) -> None:
     """One row per record of the checked, keyed rows (the newest version wins)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {source} "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {staging.keyed(kind)} "
                 f"QUALIFY row_number() OVER (PARTITION BY source_record_id "
                 f"ORDER BY version_at DESC NULLS LAST, line DESC) = 1")
 
 
 def _upsert_contacts(con: duckdb.DuckDBPyConnection, source: str, import_id: int) -> int:
-    _stage(con, "_t_contacts", "_stage_contacts")
+    _stage(con, "contacts", "_stage_contacts")
     con.execute(
         "DELETE FROM contacts c USING _stage_contacts s "
         "WHERE c.contact_id = ? || ':' || s.source_record_id "
@@ -250,7 +250,7 @@ def _upsert_contacts(con: duckdb.DuckDBPyConnection, source: str, import_id: int
 
 
 def _upsert_surveys(con: duckdb.DuckDBPyConnection, source: str, import_id: int) -> int:
-    _stage(con, "_t_surveys", "_stage_surveys")
+    _stage(con, "surveys", "_stage_surveys")
     con.execute(
         "DELETE FROM survey_responses r USING _stage_surveys s "
         "WHERE r.response_id = ? || ':' || s.source_record_id "

@@ -103,7 +103,8 @@ EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 
 
 def assign_customers(con: duckdb.DuckDBPyConnection, kind: str, region: str, import_id: int) -> None:
-    """Add ``customer_key`` to ``_t_<kind>`` and record the identities this file brings."""
+    """Key the rows of ``_t_<kind>`` (``_k_<kind>``: row, customer_key; see ``keyed``) and record
+    the identities this file brings."""
     _source, target, _cols = TABLES[kind]
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _idn AS
@@ -127,18 +128,39 @@ def assign_customers(con: duckdb.DuckDBPyConnection, kind: str, region: str, imp
         con.unregister("_phones")
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE _phones_t (phone TEXT, p TEXT)")
-    tuples = con.execute("""
+    # One row per distinct identity combination, first-seen order, with the keys already known.
+    # A combination that shares no identity with another one gets its key without looking at any
+    # other (the first known key by strength, else a new key from its strongest identity), so only
+    # the combinations that share identities are linked in Python, in order (identity.assign).
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _tup AS
         WITH r AS (
             SELECT i._ord, i.a, i.e, coalesce(i.p_fast, s.p) AS p
             FROM _idn i LEFT JOIN _phones_t s ON i.p_fast IS NULL AND s.phone = i.phone),
         t AS (SELECT a, e, p, min(_ord) AS first FROM r WHERE coalesce(a, e, p) IS NOT NULL
               GROUP BY a, e, p)
-        SELECT t.a, t.e, t.p, ka.customer_key, ke.customer_key, kp.customer_key
+        SELECT t.*, ka.customer_key AS ka, ke.customer_key AS ke, kp.customer_key AS kp,
+               (a IS NOT NULL AND count(*) OVER (PARTITION BY a) > 1)
+               OR (e IS NOT NULL AND count(*) OVER (PARTITION BY e) > 1)
+               OR (p IS NOT NULL AND count(*) OVER (PARTITION BY p) > 1) AS shared
         FROM t
         LEFT JOIN customers ka ON ka.identity = 'account:' || t.a
         LEFT JOIN customers ke ON ke.identity = 'email:' || t.e
-        LEFT JOIN customers kp ON kp.identity = 'phone:' || t.p
-        ORDER BY t.first""").fetchall()
+        LEFT JOIN customers kp ON kp.identity = 'phone:' || t.p""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _keys AS
+        SELECT a, e, p, coalesce(ka, ke, kp, 'c' || left(sha1(coalesce('account:' || a, 'email:' || e,
+                                                                     'phone:' || p)), 15)) AS customer_key
+        FROM _tup WHERE NOT shared""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _new_ids AS
+        SELECT v.identity, k.customer_key
+        FROM _tup t JOIN _keys k ON k.a IS NOT DISTINCT FROM t.a AND k.e IS NOT DISTINCT FROM t.e
+                                AND k.p IS NOT DISTINCT FROM t.p,
+             (VALUES ('account:' || t.a, t.ka), ('email:' || t.e, t.ke), ('phone:' || t.p, t.kp))
+                 v(identity, known)
+        WHERE NOT t.shared AND v.identity IS NOT NULL AND v.known IS NULL""")
+    tuples = con.execute("SELECT a, e, p, ka, ke, kp FROM _tup WHERE shared ORDER BY first").fetchall()
     rows: list[list[str]] = []
     known: dict[str, str] = {}
     for a, e, p, ka, ke, kp in tuples:
@@ -150,31 +172,38 @@ def assign_customers(con: duckdb.DuckDBPyConnection, kind: str, region: str, imp
                     known[prefix + value] = key
         rows.append(ids)
     keys, added = identity.assign(rows, known)
-    con.register("_keys", pd.DataFrame({
-        "a": [t[0] for t in tuples], "e": [t[1] for t in tuples], "p": [t[2] for t in tuples],
-        "customer_key": keys}, dtype="string"))
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {target} AS
-        SELECT t.*, k.customer_key
-        FROM {target} t
-        JOIN _idn i ON i._ord = t.rowid
-        LEFT JOIN _phones_t s ON i.p_fast IS NULL AND s.phone = i.phone
-        LEFT JOIN _keys k ON k.a IS NOT DISTINCT FROM i.a AND k.e IS NOT DISTINCT FROM i.e
-                         AND k.p IS NOT DISTINCT FROM coalesce(i.p_fast, s.p)
-        ORDER BY t.rowid""")
-    con.unregister("_keys")
-    con.execute("DROP TABLE temp._idn")
-    con.execute("DROP TABLE temp._phones_t")
+    if tuples:
+        con.register("_linked", pd.DataFrame({
+            "a": [t[0] for t in tuples], "e": [t[1] for t in tuples], "p": [t[2] for t in tuples],
+            "customer_key": keys}, dtype="string"))
+        con.execute("INSERT INTO _keys SELECT * FROM _linked")
+        con.unregister("_linked")
     if added:
-        new = pd.DataFrame({"identity": list(added), "customer_key": list(added.values())},
-                           dtype="string")
-        con.register("_new_ids", new)
-        con.execute("INSERT INTO customers SELECT identity, split_part(identity, ':', 1), customer_key, ? "
-                    "FROM _new_ids", [import_id])
-        con.unregister("_new_ids")
+        con.register("_added", pd.DataFrame({"identity": list(added), "customer_key": list(added.values())},
+                                            dtype="string"))
+        con.execute("INSERT INTO _new_ids SELECT * FROM _added")
+        con.unregister("_added")
+    con.execute("INSERT INTO customers SELECT identity, split_part(identity, ':', 1), customer_key, ? "
+                "FROM _new_ids", [import_id])
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _k_{kind} AS
+        SELECT i._ord, k.customer_key
+        FROM _idn i
+        LEFT JOIN _phones_t s ON i.p_fast IS NULL AND s.phone = i.phone
+        JOIN _keys k ON k.a IS NOT DISTINCT FROM i.a AND k.e IS NOT DISTINCT FROM i.e
+                    AND k.p IS NOT DISTINCT FROM coalesce(i.p_fast, s.p)""")
+    for name in ("_idn", "_phones_t", "_tup", "_keys", "_new_ids"):
+        con.execute(f"DROP TABLE temp.{name}")
+
+
+def keyed(kind: str) -> str:
+    """SQL of the checked rows of ``kind`` with their customer key (NULL: no usable identity)."""
+    _source, target, _cols = TABLES[kind]
+    return (f"SELECT t.*, k.customer_key FROM {target} t "
+            f"LEFT JOIN _k_{kind} k ON k._ord = t.rowid")
 
 
 def drop(con: duckdb.DuckDBPyConnection) -> None:
-    for _source, target, _cols in TABLES.values():
-        con.execute(f"DROP TABLE IF EXISTS temp.{_source}")
-        con.execute(f"DROP TABLE IF EXISTS temp.{target}")
+    for kind, (source, target, _cols) in TABLES.items():
+        for name in (source, target, f"_k_{kind}"):
+            con.execute(f"DROP TABLE IF EXISTS temp.{name}")

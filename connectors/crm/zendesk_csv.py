@@ -10,8 +10,10 @@ field whose title contains "reason". Tickets carry no handle time unless a time-
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 
+from connectors import sqlread as q
 from connectors import values as v
 from connectors.base import Connector, Parsed, ReadOptions
 from connectors.textfile import header_fields, read_table, require_columns
@@ -120,6 +122,69 @@ def _satisfaction(f: pd.DataFrame, line: pd.Series, when: pd.Series) -> pd.DataF
     return out[rated.fillna(False).astype(bool)].reset_index(drop=True)
 
 
+def stage(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions) -> Parsed | None:
+    """``read`` done by DuckDB (the fast path for big exports); None where ``read`` must decide."""
+    header = q.csv_rows(con, data, opts)
+    if header is None:
+        return None
+    require_columns(header, REQUIRED, "zendesk_csv")
+
+    def col(name: str | None) -> str:
+        return q.ident(name) if name and name in header else "NULL"
+    reason = next((c for c in header if "reason" in c.lower()), None)
+    spent = next((c for c in header if c.lower().startswith("total time spent")), None)
+    stamps = {k: q.local_timestamp(q.text(col(c)))
+              for k, c in (("opened_at", "Created at"), ("solved_at", "Solved at"),
+                           ("updated_at", "Updated at"))}
+    con.execute("CREATE OR REPLACE TEMP VIEW _zd AS SELECT "
+                + ", ".join(f"{e} AS {k}" for k, e in stamps.items()) + " FROM _rows")
+    utc = q.to_utc(con, opts.tz, "_zd", list(stamps))
+    read_all = q.all_read(con, "_rows", [(q.text(col(c)), e) for c, e in
+                                         zip(("Created at", "Solved at", "Updated at"),
+                                             stamps.values(), strict=True)])
+    con.execute("DROP VIEW temp._zd")
+    if utc is None or not read_all:
+        q.drop_raw(con)
+        return None
+    opened, solved, updated = (utc(e) for e in stamps.values())
+    channel = " ".join(f"WHEN {q.literal(k)} THEN {q.literal(c)}" for k, (c, _d) in VIA.items())
+    direction = " ".join(f"WHEN {q.literal(k)} THEN {q.literal(d)}" for k, (_c, d) in VIA.items())
+    via, status = f"lower({q.text(col('Via'))})", f"lower({q.text(col('Status'))})"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _in_contacts AS SELECT
+            {q.text(col("Id"))} AS source_record_id, {q.text(col("Id"))} AS case_id,
+            CASE {via} {channel} ELSE 'other' END AS channel,
+            CASE {via} {direction} ELSE 'inbound' END AS direction,
+            {opened} AS opened_at,
+            {opened} + to_microseconds(CAST(round({q.number(col("First reply time in minutes"))}
+                                                  * 60000000) AS BIGINT)) AS first_response_at,
+            {solved} AS closed_at, {q.text(col("Group"))} AS team, {q.text(col("Group"))} AS queue,
+            {q.text(col("Assignee"))} AS agent, {q.number(col(spent))} AS handle_seconds,
+            TRY_CAST({q.number(col("Reopens"))} AS INTEGER) AS reopened_count, {status} AS status,
+            CASE WHEN coalesce({q.number(col("Replies"))}, 0) > 0
+                      OR coalesce({status} IN ('solved', 'closed'), false)
+                 THEN 'handled' ELSE 'unhandled' END AS outcome,
+            {q.text(col(reason))} AS reason, {updated} AS version_at,
+            {q.text(col("Requester email"))} AS email, {q.text(col("Requester external id"))} AS account,
+            _line AS line
+        FROM _rows""")
+    score = f"lower({q.text(col('Satisfaction Score'))})"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _in_surveys AS SELECT * FROM (SELECT
+            'csat-' || {q.text(col("Id"))} AS source_record_id, {q.text(col("Id"))} AS contact_record_id,
+            {q.text(col("Id"))} AS case_id, coalesce({solved}, {updated}) AS responded_at,
+            coalesce(CASE {score} WHEN 'good' THEN 1.0 WHEN 'bad' THEN 0.0 END,
+                     CASE WHEN TRY_CAST({score} AS DOUBLE) BETWEEN 1 AND 5
+                          THEN TRY_CAST({score} AS DOUBLE) END) AS csat,
+            CASE WHEN {score} IN ('good', 'bad') THEN 2 ELSE 5 END AS csat_scale,
+            {q.text(col("Requester email"))} AS email, {q.text(col("Requester external id"))} AS account,
+            _line AS line
+        FROM _rows WHERE {score} IS NOT NULL) WHERE csat IS NOT NULL""")
+    rows = con.execute("SELECT count(*) FROM _rows").fetchall()[0][0]
+    q.drop_raw(con)
+    return Parsed("zendesk", int(rows), staged=True)
+
+
 CONNECTOR = Connector(
     name="zendesk_csv",
     kind="crm",
@@ -127,4 +192,5 @@ CONNECTOR = Connector(
     description="Zendesk Support ticket CSV export (account time zone, Via labels, Satisfaction Score)",
     sniff=sniff,
     read=read,
+    stage=stage,
 )
