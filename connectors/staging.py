@@ -67,6 +67,10 @@ def from_frames(con: duckdb.DuckDBPyConnection, contacts: pd.DataFrame, surveys:
 def typed(con: duckdb.DuckDBPyConnection, kind: str) -> int:
     """Cast ``_in_<kind>`` into ``_t_<kind>`` with every canonical column; return its row count."""
     source, target, columns = TABLES[kind]
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+                         [source]).fetchall()[0][0]
+    if not exists:  # a fast path that found no rows of this kind writes no table
+        con.execute(f"CREATE TEMP TABLE {source} AS SELECT NULL AS source_record_id WHERE false")
     present = set(columns_of(con, source))
     casts = ", ".join(
         (f"TRY_CAST({c} AS {t}) AS {c}" if c in present else f"CAST(NULL AS {t}) AS {c}")

@@ -28,8 +28,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import duckdb
 import pandas as pd
 
+from connectors import sqlread as q
 from connectors import values as v
 from connectors.base import Connector, Parsed, ReadOptions, Reject
 from connectors.telephony.json_records import dig, head_text, values
@@ -165,6 +167,107 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     return Parsed("amazon_connect", n, contacts, rejects=rejects)
 
 
+COLUMNS = """{ContactId: 'VARCHAR', Channel: 'VARCHAR', InitiationMethod: 'VARCHAR',
+    InitiationTimestamp: 'VARCHAR', DisconnectTimestamp: 'VARCHAR', LastUpdateTimestamp: 'VARCHAR',
+    TransferCompletedTimestamp: 'VARCHAR', NextContactId: 'VARCHAR',
+    TransferredToEndpoint: 'STRUCT(Address VARCHAR)',
+    CustomerEndpoint: 'STRUCT(Address VARCHAR, Type VARCHAR)',
+    Agent: 'STRUCT(Username VARCHAR, ConnectedToAgentTimestamp VARCHAR,
+                   AgentInteractionDuration VARCHAR, CustomerHoldDuration VARCHAR,
+                   AfterContactWorkDuration VARCHAR, RoutingProfile STRUCT(Name VARCHAR),
+                   HierarchyGroups STRUCT(Level1 STRUCT(GroupName VARCHAR)))',
+    Queue: 'STRUCT(Name VARCHAR, ARN VARCHAR, EnqueueTimestamp VARCHAR, Duration VARCHAR)',
+    Attributes: 'MAP(VARCHAR, VARCHAR)'}"""
+
+
+def _attribute(test: str) -> str:
+    """SQL: the value of the first non-empty attribute whose key passes ``test`` (on ``x.key``)."""
+    return (f"list_filter(map_entries(Attributes), "
+            f"lambda x: ({test}) AND trim(x.value) <> '')[1].value")
+
+
+ACCOUNT_TEST = r"regexp_replace(lower(x.key), '[\s_\-]', '', 'g') IN ({keys})"
+
+
+def _filled(expr: str) -> str:
+    return f"coalesce({expr}, '') <> ''"
+
+
+def stage(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions) -> Parsed | None:
+    """``read`` done by DuckDB (the fast path for big record files); None where ``read`` decides:
+    gzip, several arrays, records that are not contact records, timestamps DuckDB does not read."""
+    if not q.json_rows(con, data, opts, COLUMNS):
+        return None
+    stamps = {"opened_at": "InitiationTimestamp", "answered_at": "Agent.ConnectedToAgentTimestamp",
+              "closed_at": "DisconnectTimestamp", "version_at": "LastUpdateTimestamp"}
+    checks = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE coalesce(ContactId, '') = ''), count(*) FILTER (WHERE "
+        + " OR ".join(f"({c} IS NOT NULL AND {q.utc_timestamp(q.text(c))} IS NULL)"
+                      for c in stamps.values()) + ") FROM _raw").fetchall()[0]
+    if checks[1] or checks[2]:
+        con.execute("DROP TABLE temp._raw")
+        return None
+    method, channel = "upper(coalesce(InitiationMethod, ''))", "upper(coalesce(Channel, ''))"
+    account_keys = ", ".join(q.literal(k) for k in sorted(ACCOUNT_KEYS))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _cr AS
+        SELECT rowid + 1 AS line, ContactId AS id, {channel} AS channel_raw,
+               CASE {method} {" ".join(f"WHEN '{k}' THEN '{d}'" for k, d in DIRECTION.items())}
+               END AS direction,
+               {", ".join(f"{q.utc_timestamp(q.text(c))} AS {k}" for k, c in stamps.items())},
+               Agent IS NOT NULL AND Agent.ConnectedToAgentTimestamp IS NOT NULL AS has_agent,
+               Queue IS NOT NULL AND ({_filled("Queue.Name")} OR {_filled("Queue.ARN")}
+                                      OR {_filled("Queue.EnqueueTimestamp")}) AS queued,
+               Queue.Name AS queue, Agent.Username AS agent,
+               coalesce(nullif(Agent.RoutingProfile.Name, ''), Agent.HierarchyGroups.Level1.GroupName)
+                   AS team,
+               TRY_CAST(Queue.Duration AS DOUBLE) AS wait_seconds,
+               TRY_CAST(Agent.AgentInteractionDuration AS DOUBLE) AS talk_seconds,
+               TRY_CAST(Agent.CustomerHoldDuration AS DOUBLE) AS hold_seconds,
+               TRY_CAST(Agent.AfterContactWorkDuration AS DOUBLE) AS wrap_seconds,
+               {_filled("TransferCompletedTimestamp")} OR {_filled("NextContactId")}
+                   OR {_filled("TransferredToEndpoint.Address")} AS transferred,
+               {_attribute("contains(lower(x.key), 'reason')")} AS reason,
+               {_attribute("contains(lower(x.key), 'email')")} AS email,
+               {_attribute(ACCOUNT_TEST.format(keys=account_keys))} AS account,
+               CASE WHEN CustomerEndpoint.Type = 'TELEPHONE_NUMBER' THEN CustomerEndpoint.Address END
+                   AS phone
+        FROM _raw
+        WHERE {method} NOT IN ({", ".join(q.literal(m) for m in sorted(SKIPPED))})
+        QUALIFY row_number() OVER (PARTITION BY ContactId
+                                   ORDER BY version_at DESC NULLS LAST, line DESC) = 1""")
+    con.execute("DROP TABLE temp._raw")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _in_contacts AS
+        SELECT id AS source_record_id, id AS case_id,
+               CASE channel_raw {" ".join(f"WHEN '{k}' THEN '{c}'" for k, c in CHANNEL.items())}
+               END AS channel,
+               direction, opened_at, CASE WHEN has_agent THEN answered_at END AS answered_at,
+               closed_at, queue, team, CASE WHEN has_agent THEN agent END AS agent,
+               CASE WHEN queued THEN wait_seconds END AS wait_seconds,
+               CASE WHEN has_agent THEN talk_seconds END AS talk_seconds,
+               CASE WHEN has_agent THEN hold_seconds END AS hold_seconds,
+               CASE WHEN has_agent THEN wrap_seconds END AS wrap_seconds,
+               CASE WHEN has_agent AND coalesce(talk_seconds, hold_seconds, wrap_seconds) IS NOT NULL
+                    THEN coalesce(talk_seconds, 0) + coalesce(hold_seconds, 0)
+                         + coalesce(wrap_seconds, 0) END AS handle_seconds,
+               queued, queued AND NOT has_agent AS abandoned, transferred,
+               {SELF_SERVICE} AS self_service,
+               CASE WHEN has_agent THEN 'answered'
+                    WHEN queued THEN 'abandoned'
+                    WHEN {SELF_SERVICE} AND channel_raw = 'VOICE' THEN 'ivr'
+                    WHEN {SELF_SERVICE} AND channel_raw = 'CHAT' THEN 'bot'
+                    ELSE 'unhandled' END AS outcome,
+               reason, version_at, email, phone, account, line
+        FROM _cr ORDER BY line""")
+    con.execute("DROP TABLE temp._cr")
+    return Parsed("amazon_connect", int(checks[0]), staged=True)
+
+
+SELF_SERVICE = ("(NOT queued AND NOT has_agent AND coalesce(direction = 'inbound', false) "
+                "AND channel_raw IN ('VOICE', 'CHAT'))")
+
+
 CONNECTOR = Connector(
     name="amazon_connect",
     kind="telephony",
@@ -172,5 +275,6 @@ CONNECTOR = Connector(
     description="Amazon Connect contact records (JSON array, NDJSON or Firehose-concatenated; gzip ok)",
     sniff=sniff,
     read=read,
+    stage=stage,
     extensions=(".json", ".jsonl", ".ndjson", ".gz", ""),  # Firehose objects have no suffix
 )
