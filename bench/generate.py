@@ -116,6 +116,7 @@ def build(root: Path, contacts: int, log=print) -> Dataset:  # type: ignore[no-u
     timings["load_history_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     warehouse.refresh_models(con)
+    warehouse.run_audits(con)
     timings["first_refresh_s"] = time.perf_counter() - t0
     con.execute("CHECKPOINT")
     con.close()

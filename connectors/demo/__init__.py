@@ -20,7 +20,7 @@ from connectors.base import ReadOptions
 from connectors.demo import writers
 from connectors.demo.company import story
 from connectors.demo.simulate import TZ, simulate
-from connectors.loader import ImportResult, load_file
+from connectors.loader import ImportResult, load_file, refresh_after
 from sql import warehouse
 
 
@@ -55,7 +55,7 @@ def build(out: Path, db: Path | str, contacts: int = 300_000, seed: int = 7,
             call_files = writers.write_connect(sim, out, sim.customers, seed)
         results += _load(con, call_files, log)
     results += _load(con, [survey], log)  # last: its responses link to tickets and calls
-    warehouse.refresh_models(con)
+    refresh_after(con, results, full=True)
     con.close()
     log(f"demo ready in {time.perf_counter() - t0:.1f} s: {db}")
     return results
