@@ -163,8 +163,10 @@ def _parse(con: duckdb.DuckDBPyConnection, connector: Connector, data: bytes,
     if connector.stage is not None:
         try:
             staged = connector.stage(con, data, opts)
-        except duckdb.Error:
-            staged = None  # DuckDB could not read it exactly: the careful reader decides
+        except FormatError:
+            raise
+        except Exception:  # noqa: BLE001 - DuckDB could not read it exactly: the careful reader decides
+            staged = None
         if staged is not None:
             return staged
         staging.drop(con)
@@ -224,9 +226,10 @@ def _next_import_id(con: duckdb.DuckDBPyConnection) -> int:
 
 def _stage(con: duckdb.DuckDBPyConnection, kind: str, name: str) -> None:
     """One row per record of the checked, keyed rows (the newest version wins)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {staging.keyed(kind)} "
-                f"QUALIFY row_number() OVER (PARTITION BY source_record_id "
-                f"ORDER BY version_at DESC NULLS LAST, line DESC) = 1")
+    row = warehouse.one(con, f"SELECT count(*) - count(DISTINCT source_record_id) FROM {staging.TABLES[kind][1]}")
+    newest = ("QUALIFY row_number() OVER (PARTITION BY source_record_id "
+              "ORDER BY version_at DESC NULLS LAST, line DESC) = 1") if row and row[0] else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {staging.keyed(kind)} {newest}")
 
 
 def _upsert_contacts(con: duckdb.DuckDBPyConnection, source: str, import_id: int) -> int:

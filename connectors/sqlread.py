@@ -9,7 +9,7 @@ like the Python reader; for anything else it answers None and the loader uses th
   (so a record's line is its row number + 1: a file with quoted line breaks or blank lines goes the
   careful way, which tracks physical lines), no rows longer than the header, an even number of quote
   characters (an odd one is a truncated export, which the careful reader refuses with its line);
-* timestamps: every non-empty cell must be read by the SQL cast (``all_read``), otherwise pandas'
+* timestamps: every non-empty cell must be read by the SQL cast (``unread``), otherwise pandas'
   wider format guessing decides; local times move to UTC with the same rules as ``values.timestamps``
   (the repeated autumn hour is standard time, the skipped spring hour moves to the transition).
 """
@@ -28,10 +28,28 @@ import pandas as pd
 from connectors.base import ReadOptions
 from connectors.textfile import BOM, first_line, header_fields, sniff_delimiter
 
-# Whitespace Python's str.strip() removes but DuckDB's trim() does not (it trims spaces only). A file
-# holding any of these goes the careful way, so trim() cuts exactly what strip() cuts.
-OTHER_SPACE = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f", b"\xc2\x85", b"\xc2\xa0",
-               b"\xe1\x9a\x80", b"\xe2\x80", b"\xe2\x81\x9f", b"\xe3\x80\x80")
+# Whitespace Python's str.strip() removes but DuckDB's trim() does not (it trims spaces only): the other
+# ASCII controls str.isspace() counts, and (UTF-8) U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
+# U+202F, U+205F, U+3000. A file holding any of these goes the careful way, so trim() cuts exactly what
+# strip() cuts; tabs count unless they are the delimiter, lone carriage returns always.
+_CONTROLS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+_WIDE = {b"\xc2": (b"\xc2\x85", b"\xc2\xa0"), b"\xe1": (b"\xe1\x9a\x80",),
+         b"\xe2": tuple(b"\xe2\x80" + bytes([c]) for c in [*range(0x80, 0x8B), 0xA8, 0xA9, 0xAF])
+         + (b"\xe2\x81\x9f",),
+         b"\xe3": (b"\xe3\x80\x80",)}
+
+
+def plain_spaces(data: bytes, delimiter: str = ",") -> bool:
+    """True when the only whitespace in ``data`` is spaces, line ends and (as delimiter) tabs.
+
+    Byte searches only (C speed); a multi-byte space is looked for only where its lead byte occurs."""
+    if delimiter != "\t" and b"\t" in data:
+        return False
+    if any(c in data for c in _CONTROLS) or data.count(b"\r") != data.count(b"\r\n"):
+        return False
+    if data.isascii():
+        return True
+    return not any(lead in data and any(seq in data for seq in seqs) for lead, seqs in _WIDE.items())
 
 
 def ident(name: str) -> str:
@@ -40,15 +58,6 @@ def ident(name: str) -> str:
 
 def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-def plain_spaces(data: bytes, delimiter: str = ",") -> bool:
-    """True when the only whitespace in ``data`` is spaces, line ends and (as delimiter) tabs."""
-    if delimiter != "\t" and b"\t" in data:
-        return False
-    if data.count(b"\r") != data.count(b"\r\n"):
-        return False
-    return not any(s in data for s in OTHER_SPACE)
 
 
 def text(expr: str) -> str:
@@ -67,7 +76,7 @@ OFFSET = r"(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 
 
 def local_timestamp(expr: str, formats: tuple[str, ...] = ("%Y-%m-%d %H:%M:%S",)) -> str:
-    """A timestamp in one of ``formats`` (no offset); anything else is NULL and, through ``all_read``,
+    """A timestamp in one of ``formats`` (no offset); anything else is NULL and, through ``unread``,
     sends the file the careful way."""
     return f"try_strptime({expr}, [{', '.join(literal(f) for f in formats)}])"
 
@@ -79,13 +88,9 @@ def utc_timestamp(expr: str) -> str:
             f"ELSE TRY_CAST({expr} AS TIMESTAMP) END")
 
 
-def all_read(con: duckdb.DuckDBPyConnection, table: str, pairs: list[tuple[str, str]]) -> bool:
-    """True when every non-NULL ``raw`` column of the pairs (raw, parsed) has a parsed value."""
-    if not pairs:
-        return True
-    cond = " OR ".join(f"({raw} IS NOT NULL AND {parsed} IS NULL)" for raw, parsed in pairs)
-    rows = con.execute(f"SELECT count(*) FROM {table} WHERE {cond}").fetchall()
-    return not rows[0][0]
+def unread(pairs: list[tuple[str, str]]) -> str:
+    """SQL, true on a row where some cell (raw) has text but its parsed value is NULL."""
+    return " OR ".join(f"({raw} IS NOT NULL AND {parsed} IS NULL)" for raw, parsed in pairs) or "false"
 
 
 @contextmanager
@@ -130,7 +135,7 @@ def csv_rows(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions) -> 
         return None
     # Rows whose every cell is blank are skipped, as the careful reader skips them (an AND of
     # per-cell tests: DuckDB drops a row at its first non-blank cell, so this costs almost nothing).
-    blank = " AND ".join(f"{text(ident(h))} IS NULL" for h in header)  # noqa: S608
+    blank = " AND ".join(f"{text(ident(h))} IS NULL" for h in header)
     skip = con.execute(f"SELECT count(*) FROM _raw WHERE {blank}").fetchall()[0][0]
     where = f"WHERE NOT ({blank})" if skip else ""
     con.execute(f"CREATE OR REPLACE TEMP VIEW _rows AS SELECT rowid + 2 AS _line, * FROM _raw {where}")
@@ -142,30 +147,34 @@ def drop_raw(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE IF EXISTS temp._raw")
 
 
-def to_utc(con: duckdb.DuckDBPyConnection, tz: str, table: str,
-           columns: list[str]) -> Callable[[str], str] | None:
+def hours_sql(table: str, columns: list[str]) -> str:
+    """SQL of the distinct hours of text timestamps (``YYYY-MM-DD HH...``) in ``columns``: the
+    13-character prefixes are made distinct first, so only those few are parsed."""
+    union = " UNION ".join(f"SELECT left({c}, 13) AS p FROM {table}" for c in columns)
+    return (f"SELECT DISTINCT try_strptime(p, '%Y-%m-%d %H') AS h FROM ({union}) "
+            f"WHERE h IS NOT NULL ORDER BY h")
+
+
+def to_utc(con: duckdb.DuckDBPyConnection, tz: str, hours: str) -> Callable[[str], str] | None:
     """A builder of SQL that moves local timestamps of ``tz`` to UTC, as ``values.timestamps`` does.
 
-    The offset is worked out with pandas once per distinct hour found in ``columns`` of ``table``;
-    the SQL is a CASE over the runs of hours that share an offset. None when some hour has an offset
-    change inside it other than a whole skipped hour (zones with half-hour shifts): the caller then
-    takes the careful way."""
+    ``hours`` is a query of the distinct hours the timestamps fall in (``hours_sql``). The offset is
+    worked out with pandas once per hour; the SQL is a CASE over the runs of hours that share an
+    offset. None when some hour has an offset change inside it other than a whole skipped hour
+    (zones with half-hour shifts): the caller then takes the careful way."""
     if not tz or tz.upper() == "UTC":
         return lambda expr: expr
-    union = " UNION ".join(f"SELECT date_trunc('hour', {c}) AS h FROM {table} WHERE {c} IS NOT NULL"
-                           for c in columns)
-    hours = pd.Series([r[0] for r in con.execute(f"SELECT DISTINCT h FROM ({union}) ORDER BY h")
-                       .fetchall()], dtype="datetime64[us]")
-    if hours.empty:
+    found = pd.Series([r[0] for r in con.execute(hours).fetchall()], dtype="datetime64[us]")
+    if found.empty:
         return lambda expr: expr
 
     def utc(s: pd.Series) -> pd.Series:
         local = s.dt.tz_localize(tz, ambiguous=np.zeros(len(s), dtype=bool), nonexistent="shift_forward")
         return local.dt.tz_convert("UTC").dt.tz_localize(None)
     last = pd.Timedelta(hours=1) - pd.Timedelta(microseconds=1)
-    start, end = utc(hours), utc(hours + last)
+    start, end = utc(found), utc(found + last)
     runs: list[tuple[pd.Timestamp, str]] = []  # (first hour after the run, SQL of the run)
-    for h, s, e in zip(hours, start, end, strict=True):
+    for h, s, e in zip(found, start, end, strict=True):
         if e - s == last:
             sql = f"{{x}} + to_microseconds({int((s - h) / pd.Timedelta(microseconds=1))})"
         elif e == s:  # a skipped hour: every time in it moves to the transition

@@ -208,6 +208,9 @@ def keyed(kind: str) -> str:
 
 
 def drop(con: duckdb.DuckDBPyConnection) -> None:
-    for kind, (source, target, _cols) in TABLES.items():
-        for name in (source, target, f"_k_{kind}"):
-            con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+    """Drop the temp tables and views a load made (theirs all start with an underscore)."""
+    for name, kind in con.execute(
+            "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary AND view_name LIKE '\\_%' ESCAPE '\\' "
+            "UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables() "
+            "WHERE temporary AND table_name LIKE '\\_%' ESCAPE '\\'").fetchall():
+        con.execute(f"DROP {kind} IF EXISTS temp.{name}")

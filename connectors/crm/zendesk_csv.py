@@ -133,17 +133,11 @@ def stage(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions) -> Par
         return q.ident(name) if name and name in header else "NULL"
     reason = next((c for c in header if "reason" in c.lower()), None)
     spent = next((c for c in header if c.lower().startswith("total time spent")), None)
-    stamps = {k: q.local_timestamp(q.text(col(c)))
-              for k, c in (("opened_at", "Created at"), ("solved_at", "Solved at"),
-                           ("updated_at", "Updated at"))}
-    con.execute("CREATE OR REPLACE TEMP VIEW _zd AS SELECT "
-                + ", ".join(f"{e} AS {k}" for k, e in stamps.items()) + " FROM _rows")
-    utc = q.to_utc(con, opts.tz, "_zd", list(stamps))
-    read_all = q.all_read(con, "_rows", [(q.text(col(c)), e) for c, e in
-                                         zip(("Created at", "Solved at", "Updated at"),
-                                             stamps.values(), strict=True)])
-    con.execute("DROP VIEW temp._zd")
-    if utc is None or not read_all:
+    cells = {k: q.text(col(c)) for k, c in (("opened_at", "Created at"), ("solved_at", "Solved at"),
+                                            ("updated_at", "Updated at"))}
+    stamps = {k: q.local_timestamp(cell) for k, cell in cells.items()}
+    utc = q.to_utc(con, opts.tz, q.hours_sql("_rows", list(cells.values())))
+    if utc is None:
         q.drop_raw(con)
         return None
     opened, solved, updated = (utc(e) for e in stamps.values())
@@ -166,8 +160,11 @@ def stage(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions) -> Par
                  THEN 'handled' ELSE 'unhandled' END AS outcome,
             {q.text(col(reason))} AS reason, {updated} AS version_at,
             {q.text(col("Requester email"))} AS email, {q.text(col("Requester external id"))} AS account,
-            _line AS line
+            _line AS line, {q.unread([(cells[k], stamps[k]) for k in cells])} AS _unread
         FROM _rows""")
+    if con.execute("SELECT count(*) FROM _in_contacts WHERE _unread").fetchall()[0][0]:
+        q.drop_raw(con)  # a timestamp in another format: pandas' wider parsing decides
+        return None
     score = f"lower({q.text(col('Satisfaction Score'))})"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _in_surveys AS SELECT * FROM (SELECT
