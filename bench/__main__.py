@@ -113,11 +113,12 @@ def measure_import(ds: generate.Dataset, work: Path, runs: int) -> dict[str, Any
             loads.append(wrapped["seconds"])
             peaks.append(wrapped["maxrss_mb"])
             reads.append(child("duckdb-read", str(path))["seconds"])
+        steps = child("phases", str(path), str(work / f"phases_{kind}.duckdb"), TZ)
         load_s, read_s = statistics.median(loads), statistics.median(reads)
         out[kind] = {"file": path.name, "bytes": path.stat().st_size, "rows": rows,
                      "load_s": load_s, "load_runs": loads, "duckdb_s": read_s, "duckdb_runs": reads,
                      "load_rows_per_s": rows / load_s, "duckdb_rows_per_s": rows / read_s,
-                     "ratio": read_s / load_s, "maxrss_mb": max(peaks)}
+                     "ratio": read_s / load_s, "maxrss_mb": max(peaks), "phases": steps}
     return out
 
 
@@ -198,6 +199,10 @@ def report(path: Path, result: dict[str, Any]) -> str:
                          f"DuckDB read: {r['duckdb_rows_per_s']:,.0f} rows/s ({r['duckdb_s']:.2f} s)",
                          f"{r['ratio']:.3f}x", f">= {b['import_ratio_min']}x",
                          ok(r["ratio"] >= b["import_ratio_min"])))
+            if r.get("phases"):
+                ph = r["phases"]["phases_s"]
+                rows.append(("  where an import's time goes (one run, in-process)",
+                             ", ".join(f"{k} {v:.2f} s" for k, v in ph.items()), "", "", "", ""))
     sc = result.get("scorecard")
     if sc:
         rows.append((f"full scorecard via metrics layer ({sc['rows']:,} rows, "

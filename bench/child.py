@@ -5,6 +5,7 @@
 ``python -m bench.child duckdb-read FILE`` DuckDB's own read_csv / read_json of FILE into a table
 ``python -m bench.child scorecard DB RUNS`` metrics layer vs hand SQL vs pandas, the filter change
 ``python -m bench.child page DB PAGE``      the page rendered by streamlit's AppTest
+``python -m bench.child phases FILE DB TZ`` one import into a fresh DB, timed per loader step
 Each prints one JSON line on stdout.
 """
 
@@ -58,6 +59,35 @@ def duckdb_read(path: str) -> dict[str, Any]:
     seconds = time.perf_counter() - t0
     rows = con.execute("SELECT count(*) FROM t").fetchall()[0][0]
     return {"seconds": seconds, "rows": int(rows)}
+
+
+PHASES = {0.05: "file read, sha256, sniff", 0.6: "read + convert (connector)", 0.7: "row checks",
+          0.75: "customer linking", 0.85: "upsert + survey linking", 0.95: "model refresh",
+          1.0: "audits + commit"}
+
+
+def phases(path: str, db: str, tz: str) -> dict[str, Any]:
+    """Where one import's time goes: the loader's progress steps, timed (a fresh warehouse)."""
+    from connectors.base import ReadOptions
+    from connectors.loader import load_file
+    from sql import warehouse
+
+    for f in (Path(db), Path(f"{db}.wal")):
+        f.unlink(missing_ok=True)
+    con = warehouse.connect(db)
+    marks: list[tuple[float, float]] = []
+    t0 = time.perf_counter()
+    result = load_file(con, path, None, ReadOptions(tz=tz, progress=lambda f, _m: marks.append(
+        (f, time.perf_counter()))))
+    total = time.perf_counter() - t0
+    con.close()
+    out: dict[str, float] = {}
+    last = t0
+    for frac, at in marks:
+        if frac in PHASES:
+            out[PHASES[frac]] = out.get(PHASES[frac], 0.0) + at - last
+            last = at
+    return {"status": result.status, "total_s": total, "phases_s": out}
 
 
 def scorecard(db: str, runs: int) -> dict[str, Any]:
@@ -152,6 +182,8 @@ def main(argv: list[str]) -> int:
         result = duckdb_read(argv[1])
     elif what == "scorecard":
         result = scorecard(argv[1], int(argv[2]))
+    elif what == "phases":
+        result = phases(argv[1], argv[2], argv[3])
     elif what == "page":
         result = page(argv[1], argv[2], int(argv[3]))
     else:

@@ -187,8 +187,16 @@ def assign_customers(con: duckdb.DuckDBPyConnection, kind: str, region: str, imp
                                             dtype="string"))
         con.execute("INSERT INTO _new_ids SELECT * FROM _added")
         con.unregister("_added")
-    con.execute("INSERT INTO customers SELECT identity, split_part(identity, ':', 1), customer_key, ? "
-                "FROM _new_ids", [import_id])
+    # Through pandas on purpose: with duckdb 2.0.0, rows inserted into a persistent table straight
+    # from this temp table stayed invisible to later queries of the same connection until the next
+    # checkpoint (the next file then re-added identities it could not see). Reproduced by
+    # tests/test_fast_paths.py::test_identities_of_one_file_are_seen_by_the_next.
+    new = con.execute("SELECT identity, split_part(identity, ':', 1) AS identity_type, customer_key, "
+                      "? AS first_import FROM _new_ids", [import_id]).df()
+    if len(new):
+        con.register("_new_frame", new)
+        con.execute("INSERT INTO customers SELECT * FROM _new_frame")
+        con.unregister("_new_frame")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _k_{kind} AS
         SELECT i._ord, k.customer_key

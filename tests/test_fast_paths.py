@@ -196,3 +196,34 @@ def test_fast_path_file_loaded_over_careful_one_keeps_newest(tmp_path, monkeypat
     assert fast == careful
     status = {r[2]: r[24] for r in fast["contacts"]}
     assert status["2003"] == "solved"
+
+
+def test_identities_of_one_file_are_seen_by_the_next(tmp_path):
+    """Regression (duckdb 2.0.0): new identities inserted into ``customers`` straight from a temp
+    table were invisible to the next file until a checkpoint, so it added them again with
+    duplicate rows. It shows only at scale (two files of 200k tickets each)."""
+    header = ("Id,Requester external id,Requester email,Group,Status,Via,Created at,Updated at,"
+              "Solved at,Satisfaction Score")
+
+    def tickets(path: Path, first: int, n: int, account: str) -> Path:
+        rows = (f"{first + i},{account}-{i},p{account}{i}@example.de,Support,Open,Mail,"
+                f"2025-03-03 10:00:00,2025-03-03 10:00:00,2025-03-03 11:00:00,"
+                f"{'Good' if i % 16 == 0 else 'Offered'}" for i in range(n))
+        path.write_text("\n".join([header, *rows]) + "\n")
+        return path
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    files = [tickets(tmp_path / "a.csv", 1, 200_000, "A"),
+             tickets(tmp_path / "b.csv", 10_000_000, 200_000, "B"),
+             tickets(tmp_path / "c.csv", 20_000_000, 10, "B")]
+    for f in files:
+        assert loader.load_file(con, f, refresh=False).status == "loaded"
+    ids, distinct = con.execute("SELECT count(*), count(DISTINCT identity) FROM customers").fetchall()[0]
+    assert (ids, distinct) == (800_000, 800_000)
+    assert con.execute("SELECT count(*) FROM contacts").fetchall()[0][0] == 400_010
+    # the last file's customers are the ones the second file created
+    same = con.execute("""SELECT count(*) FROM contacts c JOIN contacts d
+                          ON c.source_record_id::BIGINT - 20000000 = d.source_record_id::BIGINT - 10000000
+                          WHERE c.source_record_id::BIGINT >= 20000000
+                            AND c.customer_key = d.customer_key""").fetchall()[0][0]
+    assert same == 10
+    con.close()
