@@ -131,7 +131,7 @@ def load_file(
         n_contacts = _upsert_contacts(con, parsed.source, import_id)
         n_surveys = _upsert_surveys(con, parsed.source, import_id)
         loaded = n_contacts + n_surveys
-        _link_surveys(con)
+        _link_surveys(con, import_id, n_surveys > 0)
         if refresh:
             progress(0.85, f"{name}: refreshing models")
             warehouse.refresh_models(con, [import_id])  # only the customers this file touched
@@ -284,20 +284,23 @@ def _upsert_surveys(con: duckdb.DuckDBPyConnection, source: str, import_id: int)
     return int(row[0]) if row else 0
 
 
-def _link_surveys(con: duckdb.DuckDBPyConnection) -> None:
+def _link_surveys(con: duckdb.DuckDBPyConnection, import_id: int, brought_surveys: bool) -> None:
     """Survey responses that name a case/ticket id get the contact of that case (any source).
 
-    Only the case ids of still-unlinked responses are looked up, so the cost follows what is
-    waiting to be linked, not the size of the warehouse."""
+    Only the case ids of still-unlinked responses are looked up. A response waiting from an
+    earlier import can only be linked by a contact this import brought (had its case been loaded
+    before, it would be linked already), so without new responses only this import's contacts are
+    searched: the cost follows the import, not the size of the warehouse."""
+    scope = "" if brought_surveys else f"AND import_id = {int(import_id)}"
     con.execute(
-        """
+        f"""
         UPDATE survey_responses r SET contact_id = m.contact_id,
                customer_key = coalesce(r.customer_key, m.customer_key)
         FROM (SELECT case_id, arg_max(contact_id, opened_at) AS contact_id,
                      arg_max(customer_key, opened_at) AS customer_key
               FROM contacts
               WHERE case_id IN (SELECT case_id FROM survey_responses
-                                WHERE contact_id IS NULL AND case_id IS NOT NULL)
+                                WHERE contact_id IS NULL AND case_id IS NOT NULL) {scope}
               GROUP BY case_id) m
         WHERE r.contact_id IS NULL AND r.case_id = m.case_id
         """

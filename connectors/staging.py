@@ -110,6 +110,9 @@ def assign_customers(con: duckdb.DuckDBPyConnection, kind: str, region: str, imp
     """Key the rows of ``_t_<kind>`` (``_k_<kind>``: row, customer_key; see ``keyed``) and record
     the identities this file brings."""
     _source, target, _cols = TABLES[kind]
+    if not warehouse.one(con, f"SELECT count(*) FROM {target}")[0]:  # type: ignore[index]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _k_{kind} (_ord BIGINT, customer_key TEXT)")
+        return
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _idn AS
         WITH n AS (
@@ -141,16 +144,22 @@ def assign_customers(con: duckdb.DuckDBPyConnection, kind: str, region: str, imp
         WITH r AS (
             SELECT i._ord, i.a, i.e, coalesce(i.p_fast, s.p) AS p
             FROM _idn i LEFT JOIN _phones_t s ON i.p_fast IS NULL AND s.phone = i.phone),
-        t AS (SELECT a, e, p, min(_ord) AS first FROM r WHERE coalesce(a, e, p) IS NOT NULL
-              GROUP BY a, e, p)
+        t AS MATERIALIZED (
+            SELECT a, e, p, min(_ord) AS first FROM r WHERE coalesce(a, e, p) IS NOT NULL
+            GROUP BY a, e, p),
+        known AS MATERIALIZED (  -- one pass over customers, however many identities a row has
+            SELECT identity, min(customer_key) AS customer_key FROM customers
+            WHERE identity IN (SELECT 'account:' || a FROM t UNION ALL SELECT 'email:' || e FROM t
+                               UNION ALL SELECT 'phone:' || p FROM t)
+            GROUP BY identity)
         SELECT t.*, ka.customer_key AS ka, ke.customer_key AS ke, kp.customer_key AS kp,
                (a IS NOT NULL AND count(*) OVER (PARTITION BY a) > 1)
                OR (e IS NOT NULL AND count(*) OVER (PARTITION BY e) > 1)
                OR (p IS NOT NULL AND count(*) OVER (PARTITION BY p) > 1) AS shared
         FROM t
-        LEFT JOIN customers ka ON ka.identity = 'account:' || t.a
-        LEFT JOIN customers ke ON ke.identity = 'email:' || t.e
-        LEFT JOIN customers kp ON kp.identity = 'phone:' || t.p""")
+        LEFT JOIN known ka ON ka.identity = 'account:' || t.a
+        LEFT JOIN known ke ON ke.identity = 'email:' || t.e
+        LEFT JOIN known kp ON kp.identity = 'phone:' || t.p""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _keys AS
         SELECT a, e, p, coalesce(ka, ke, kp, 'c' || left(sha1(coalesce('account:' || a, 'email:' || e,
