@@ -26,8 +26,8 @@ TABLES = {
 }
 
 
-def load_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: list[Path], tz: str = "UTC"
-              ) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]], list[bool]]:
+def spy_on_parse(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Record, per file the loader reads, whether the fast path took it."""
     staged: list[bool] = []
     parse = loader._parse
 
@@ -35,6 +35,16 @@ def load_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: list[Path]
         parsed = parse(con, connector, data, opts)
         staged.append(parsed.staged)
         return parsed
+    monkeypatch.setattr(loader, "_parse", spy)
+    return staged
+
+
+def load_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: list[Path], tz: str = "UTC"
+              ) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]], list[bool]]:
+    parse = loader._parse
+    staged = spy_on_parse(monkeypatch)
+    spy = loader._parse
+    monkeypatch.setattr(loader, "_parse", parse)
 
     def careful(con, connector, data, opts):  # type: ignore[no-untyped-def]
         return connector.read(data, opts)
@@ -234,14 +244,7 @@ def test_an_upload_takes_the_fast_path_from_its_bytes(tmp_path, monkeypatch):
     from metrics import imports
 
     f = write(tmp_path / "tickets.csv", ZENDESK_ROWS)
-    staged: list[bool] = []
-    parse = loader._parse
-
-    def spy(con, connector, data, opts):  # type: ignore[no-untyped-def]
-        parsed = parse(con, connector, data, opts)
-        staged.append(parsed.staged)
-        return parsed
-    monkeypatch.setattr(loader, "_parse", spy)
+    staged = spy_on_parse(monkeypatch)
     db = tmp_path / "uploaded.duckdb"
     results = imports.import_uploads([("tickets.csv", f.read_bytes())], db=db, tz="Europe/Berlin")
     assert [r.status for r in results] == ["loaded"] and staged == [True]
