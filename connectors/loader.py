@@ -240,7 +240,7 @@ def _upsert_contacts(con: duckdb.DuckDBPyConnection, source: str, import_id: int
         "AND coalesce(s.version_at, TIMESTAMP '1900-01-01') >= coalesce(c.version_at, TIMESTAMP '1900-01-01')",
         [source],
     )
-    con.execute(
+    inserted = con.execute(
         """
         INSERT INTO contacts
         SELECT ? || ':' || s.source_record_id, ?, s.source_record_id, s.case_id, s.customer_key,
@@ -252,7 +252,8 @@ def _upsert_contacts(con: duckdb.DuckDBPyConnection, source: str, import_id: int
         WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.contact_id = ? || ':' || s.source_record_id)
         """,
         [source, source, import_id, source],
-    )
+    ).fetchall()[0][0]
+    _check_kept(con, "contacts", import_id, int(inserted))
     row = warehouse.one(con, "SELECT count(*) FROM _stage_contacts")
     con.execute("DROP TABLE _stage_contacts")
     return int(row[0]) if row else 0
@@ -266,7 +267,7 @@ def _upsert_surveys(con: duckdb.DuckDBPyConnection, source: str, import_id: int)
         "AND coalesce(s.version_at, TIMESTAMP '1900-01-01') >= coalesce(r.version_at, TIMESTAMP '1900-01-01')",
         [source],
     )
-    con.execute(
+    inserted = con.execute(
         """
         INSERT INTO survey_responses
         SELECT ? || ':' || s.source_record_id, ?, s.source_record_id,
@@ -278,10 +279,23 @@ def _upsert_surveys(con: duckdb.DuckDBPyConnection, source: str, import_id: int)
                           WHERE r.response_id = ? || ':' || s.source_record_id)
         """,
         [source, source, source, import_id, source],
-    )
+    ).fetchall()[0][0]
+    _check_kept(con, "survey_responses", import_id, int(inserted))
     row = warehouse.one(con, "SELECT count(*) FROM _stage_surveys")
     con.execute("DROP TABLE _stage_surveys")
     return int(row[0]) if row else 0
+
+
+def _check_kept(con: duckdb.DuckDBPyConnection, table: str, import_id: int, inserted: int) -> None:
+    """The rows an import wrote must read back (a cheap scan: import ids are stored in order).
+
+    A safety net, not a formality: duckdb 2.0.0 once left a large insert invisible to the same
+    connection until the next checkpoint (see staging.assign_customers). Raising here rolls the file
+    back with a message instead of leaving numbers that silently miss rows."""
+    row = warehouse.one(con, f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id])
+    if not row or int(row[0]) != inserted:
+        raise RuntimeError(f"{table}: {inserted} rows were written but {row[0] if row else 0} read back; "
+                           "nothing of this file was kept, import it again")
 
 
 def _link_surveys(con: duckdb.DuckDBPyConnection, import_id: int, brought_surveys: bool) -> None:

@@ -110,7 +110,7 @@ def csv_rows(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions) -> 
     """Read a CSV into the temp view ``_rows`` (``_line`` + one VARCHAR column per header name).
 
     Returns the header, or None when the file needs the careful reader (see the module doc)."""
-    if not data.strip() or b"\x00" in data[:4096] or data.count(b'"') % 2:
+    if not data or data.isspace() or b"\x00" in data[:4096] or data.count(b'"') % 2:
         return None
     head = data[:65536]
     line = first_line(head)
@@ -129,8 +129,7 @@ def csv_rows(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions) -> 
                 null_padding = true, encoding = 'utf-8')""",
             [path, sniff_delimiter(line)])
     rows = con.execute("SELECT count(*) FROM _raw").fetchall()[0][0]
-    body = data[len(BOM):] if data.startswith(BOM) else data
-    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if rows + 1 != lines:
         return None
     # Rows whose every cell is blank are skipped, as the careful reader skips them (an AND of
@@ -201,8 +200,7 @@ def json_rows(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions, co
 
     ``columns`` is DuckDB's struct of the keys to read (others are ignored). False for shapes the
     careful reader handles (gzip, several arrays, anything that does not start like records)."""
-    body = data[len(BOM):] if data.startswith(BOM) else data
-    start = body.lstrip()[:1]
+    start = data[len(BOM):len(BOM) + 4096].lstrip()[:1] if data.startswith(BOM) else data[:4096].lstrip()[:1]
     if start not in (b"{", b"["):
         return False
     fmt = "array" if start == b"[" else "unstructured"

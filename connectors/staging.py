@@ -206,6 +206,10 @@ def assign_customers(con: duckdb.DuckDBPyConnection, kind: str, region: str, imp
         con.register("_new_frame", new)
         con.execute("INSERT INTO customers SELECT * FROM _new_frame")
         con.unregister("_new_frame")
+        kept = warehouse.one(con, "SELECT count(*) FROM customers WHERE first_import = ?", [import_id])
+        if not kept or int(kept[0]) < len(new):
+            raise RuntimeError(f"customers: {len(new)} new identities were written but "
+                               f"{kept[0] if kept else 0} read back; nothing of this file was kept")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _k_{kind} AS
         SELECT i._ord, k.customer_key
