@@ -102,6 +102,7 @@ def reject_invalid(con: duckdb.DuckDBPyConnection, kind: str, import_id: int, fi
     return bad
 
 
+IDENTITY_SLICE = 500_000
 E164 = r"\+[1-9][0-9]{6,14}"
 EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 
@@ -196,19 +197,28 @@ def assign_customers(con: duckdb.DuckDBPyConnection, kind: str, region: str, imp
                                             dtype="string"))
         con.execute("INSERT INTO _new_ids SELECT * FROM _added")
         con.unregister("_added")
-    # Through pandas on purpose: with duckdb 2.0.0, rows inserted into a persistent table straight
-    # from this temp table stayed invisible to later queries of the same connection until the next
-    # checkpoint (the next file then re-added identities it could not see). Reproduced by
-    # tests/test_fast_paths.py::test_identities_of_one_file_are_seen_by_the_next.
-    new = con.execute("SELECT identity, split_part(identity, ':', 1) AS identity_type, customer_key, "
-                      "? AS first_import FROM _new_ids", [import_id]).df()
-    if len(new):
-        con.register("_new_frame", new)
-        con.execute("INSERT INTO customers SELECT * FROM _new_frame")
-        con.unregister("_new_frame")
+    # Through pandas, in slices, on purpose: with duckdb 2.0.0, rows inserted into a persistent table
+    # straight from this temp table stayed invisible to later queries of the same connection until
+    # the next checkpoint (the next file then re-added identities it could not see). Reproduced by
+    # tests/test_fast_paths.py::test_identities_of_one_file_are_seen_by_the_next. Slices keep the
+    # memory of a file with millions of new identities small.
+    # (Numbered with row_number(): rowids of rows written inside a transaction are not 0, 1, 2...)
+    con.execute("CREATE OR REPLACE TEMP TABLE _new_ids AS "
+                "SELECT *, row_number() OVER () - 1 AS _i FROM _new_ids")
+    total = warehouse.one(con, "SELECT count(*) FROM _new_ids")
+    n_new = int(total[0]) if total else 0
+    for start in range(0, n_new, IDENTITY_SLICE):
+        part = con.execute(
+            "SELECT identity, split_part(identity, ':', 1) AS identity_type, customer_key, "
+            "?::BIGINT AS first_import FROM _new_ids WHERE _i >= ? AND _i < ?",
+            [import_id, start, start + IDENTITY_SLICE]).df()
+        con.register("_new_part", part)
+        con.execute("INSERT INTO customers SELECT * FROM _new_part")
+        con.unregister("_new_part")
+    if n_new:
         kept = warehouse.one(con, "SELECT count(*) FROM customers WHERE first_import = ?", [import_id])
-        if not kept or int(kept[0]) < len(new):
-            raise RuntimeError(f"customers: {len(new)} new identities were written but "
+        if not kept or int(kept[0]) < n_new:
+            raise RuntimeError(f"customers: {n_new} new identities were written but "
                                f"{kept[0] if kept else 0} read back; nothing of this file was kept")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _k_{kind} AS

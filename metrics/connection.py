@@ -10,6 +10,7 @@ caches (``on_change`` callbacks).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +25,9 @@ _reader: duckdb.DuckDBPyConnection | None = None
 _reader_path: Path | None = None
 _listeners: list[Callable[[], None]] = []
 
-READ_CONFIG: dict[str, str | bool | int | float | list[str]] = {"enable_external_access": False}
+READ_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "enable_external_access": False,
+    "memory_limit": os.environ.get("SCORECARD_MEMORY_LIMIT", warehouse.MEMORY_LIMIT)}
 
 
 def db_path(db: str | Path | None = None) -> Path:
