@@ -73,18 +73,12 @@ def decode(params: Mapping[str, str | list[str]], defaults: Filters,
     if f.start > f.end:
         notices.append("ignored a period that ends before it starts")
         f = f.with_(start=defaults.start, end=defaults.end)
-    grain = _first(params.get("grain"))
-    if grain:
-        if grain in GRAINS:
-            f = f.with_(grain=grain)
-        else:
-            notices.append(f"ignored grain={grain!r} (use {', '.join(GRAINS)})")
-    cmp = _first(params.get("cmp"))
-    if cmp:
-        if cmp in COMPARISONS:
-            f = f.with_(cmp=cmp)
-        else:
-            notices.append(f"ignored cmp={cmp!r} (use prev or yoy)")
+    for key, allowed, hint in (("grain", GRAINS, ", ".join(GRAINS)), ("cmp", COMPARISONS, "prev or yoy")):
+        value = _first(params.get(key))
+        if value and value in allowed:
+            f = f.with_(**{key: value})
+        elif value:
+            notices.append(f"ignored {key}={value!r} (use {hint})")
     for key, field, known in (("channel", "channels", set(channels)),
                               ("dept", "departments", set(departments))):
         values = _many(params.get(key))
