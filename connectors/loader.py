@@ -242,7 +242,10 @@ def _upsert_contacts(con: duckdb.DuckDBPyConnection, source: str, import_id: int
     )
     inserted = con.execute(
         """
-        INSERT INTO contacts
+        INSERT INTO contacts (contact_id, source, source_record_id, case_id, customer_key, channel,
+            direction, opened_at, answered_at, first_response_at, closed_at, queue, team, agent,
+            wait_seconds, talk_seconds, hold_seconds, wrap_seconds, handle_seconds, queued, abandoned,
+            transferred, self_service, reopened_count, status, outcome, reason, version_at, import_id)
         SELECT ? || ':' || s.source_record_id, ?, s.source_record_id, s.case_id, s.customer_key,
                s.channel, s.direction, s.opened_at, s.answered_at, s.first_response_at, s.closed_at,
                s.queue, s.team, s.agent, s.wait_seconds, s.talk_seconds, s.hold_seconds,
