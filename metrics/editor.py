@@ -9,6 +9,10 @@ globs ``*.sql`` in the KPI directory only, so the history folder is never read a
 Rules:
 * A text is written only if ``parse_kpi`` finds no problem against the model schema: a KPI that
   fails validation is never saved over a working one (nor saved at all).
+* ... and only if it RUNS: sqlglot validates names and shapes, not types, so ``sum(status)`` over a
+  text column validates and then fails in DuckDB. The caller passes ``check`` (the facade runs the
+  parsed KPI on small queries against the read-only warehouse, ``runner.trial``); any problem it
+  returns blocks the save like a validation problem, with its line and column in the file.
 * The file is replaced atomically (write a temporary file, then ``os.replace``), after the old text
   has been copied into the history.
 * Reverting is a save of an old version's text: validated again against today's models (a version
@@ -23,7 +27,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +37,9 @@ from metrics.catalog import KPI, KPI_DIR, Problem, parse_kpi
 HISTORY = ".history"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _VERSION = re.compile(r"^\d{8}T\d{6}\d{6}Z(?:-\d+)?$")
+
+
+Check = Callable[[KPI], list[Problem]]
 
 
 class EditorError(ValueError):
@@ -115,9 +122,11 @@ def _archive(kpi_id: str, text: str, directory: Path, now: datetime) -> Version:
 
 
 def save(kpi_id: str, text: str, schema: Mapping[str, Mapping[str, str]],
-         directory: str | Path | None = None, now: datetime | None = None) -> SaveResult:
-    """Validate ``text`` as ``<kpi_id>.sql`` and, only if it has no problem, archive the current
-    file and write the new text. Returns what happened; never raises on a bad text."""
+         directory: str | Path | None = None, now: datetime | None = None,
+         check: Check | None = None) -> SaveResult:
+    """Validate ``text`` as ``<kpi_id>.sql`` and, only if it has no problem and ``check`` (does
+    it run?) finds none either, archive the current file and write the new text. Returns what
+    happened; never raises on a bad text."""
     path = kpi_path(kpi_id, directory)
     kpi, problems = parse_kpi(path.name, text, schema)
     if kpi is None or problems:
@@ -126,6 +135,11 @@ def save(kpi_id: str, text: str, schema: Mapping[str, Mapping[str, str]],
     current = path.read_text(encoding="utf-8") if path.exists() else None
     if current == text:
         return SaveResult(False, kpi, [], message="no change: the text equals the saved file")
+    failures = check(kpi) if check is not None else []
+    if failures:
+        return SaveResult(False, None, failures,
+                          message=f"not saved: {path.name} does not run on the warehouse "
+                                  f"({failures[0]}); the saved file is unchanged")
     archived = None
     if current is not None:
         archived = _archive(kpi_id, current, path.parent, now or datetime.now(UTC))
@@ -139,7 +153,8 @@ def save(kpi_id: str, text: str, schema: Mapping[str, Mapping[str, str]],
 
 
 def revert(kpi_id: str, name: str, schema: Mapping[str, Mapping[str, str]],
-           directory: str | Path | None = None, now: datetime | None = None) -> SaveResult:
-    """Make an archived version current again (validated like any save; the current text is
-    archived first, so a revert can itself be reverted)."""
-    return save(kpi_id, version_text(kpi_id, name, directory), schema, directory, now)
+           directory: str | Path | None = None, now: datetime | None = None,
+           check: Check | None = None) -> SaveResult:
+    """Make an archived version current again (validated and run-checked like any save; the
+    current text is archived first, so a revert can itself be reverted)."""
+    return save(kpi_id, version_text(kpi_id, name, directory), schema, directory, now, check)

@@ -22,7 +22,8 @@ What it offers (every function takes an optional ``db`` path; default ``SCORECAR
                                     the model rows behind a number, identifiers masked
     week_hours(query, db=None) -> DataFrame[weekday, hour, contacts, attempts, unreachable,
                                     unreachable_rate]   7 x 24 cells, business time zone
-    validate_kpi(file_name, text, db=None) -> (KPI | None, list[Problem])   for the metric editor
+    validate_kpi(file_name, text, db=None, run=False) -> (KPI | None, list[Problem])   for the
+                                    metric editor (run=True: also run it on small queries)
     reference_frame(table, db=None) -> DataFrame   reason_map | channel_costs | demand | targets
     save_reference(table, frame_or_csv_bytes, replace=True, db=None) -> ImportSummary
                                     validates, writes in one transaction, rebuilds the models,
@@ -44,7 +45,8 @@ editor.py, settings.py, roles.py hold the logic; these are thin cached wrappers)
                                     survey comments newest first, response_id masked (untrusted text)
     role() -> str, allowed(action) -> bool     SCORECARD_ROLE: viewer | lead | analyst | admin
     kpi_text(id), kpi_history(id), kpi_version_text(id, name)   the editor's files (SCORECARD_KPI_DIR)
-    save_kpi(id, text, db=None) -> SaveResult  validated save, previous text kept in .history/<id>/
+    save_kpi(id, text, db=None) -> SaveResult  validated and run-checked save (a KPI that does not
+                                    run is refused), previous text kept in .history/<id>/
     revert_kpi(id, version, db=None) -> SaveResult
     preview_kpi(id, text, query, db=None) -> (DataFrame, Compiled)  run an UNSAVED KPI text
     transpile_kpi_text(id, text, dialect, query=None, db=None) -> str
@@ -88,6 +90,7 @@ __all__ = ["Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "cata
            "reason_costs", "chargeback_statement", "top_reasons", "reason_matrix", "currency",
            "survey_intervals", "verbatims", "role", "allowed", "kpi_text", "kpi_history",
            "kpi_version_text", "save_kpi", "revert_kpi", "preview_kpi", "transpile_kpi_text",
+           "run_problems",
            "settings", "save_settings", "EditorError", "SaveResult", "SettingsError",
            "ReferenceDataError"]
 EditorError = editor.EditorError
@@ -247,10 +250,16 @@ def week_hours(query: Query, db: str | Path | None = None) -> pd.DataFrame:
                    lambda c: hours_module.week_hours(c, cat, key))
 
 
-def validate_kpi(file_name: str, text: str,
-                 db: str | Path | None = None) -> tuple[KPI | None, list[Problem]]:
-    """Parse and validate an edited KPI file against the warehouse's models (nothing is saved)."""
-    return catalog_module.parse_kpi(file_name, text, _schema(db))
+def validate_kpi(file_name: str, text: str, db: str | Path | None = None,
+                 run: bool = False) -> tuple[KPI | None, list[Problem]]:
+    """Parse and validate an edited KPI file against the warehouse's models (nothing is saved).
+    With ``run``, a text that validates is also run on small queries (``runner.trial``): a KPI
+    that does not run gets its problems and no KPI, so nobody calls it valid."""
+    kpi, problems = catalog_module.parse_kpi(file_name, text, _schema(db))
+    if not run or kpi is None or problems:
+        return kpi, problems
+    failures = run_problems(kpi, db)
+    return (None, failures) if failures else (kpi, [])
 
 
 def reference_frame(table: str, db: str | Path | None = None) -> pd.DataFrame:
@@ -358,17 +367,36 @@ def _schema(db: str | Path | None) -> dict[str, dict[str, str]]:
     return schema or catalog_module.model_schema()
 
 
+def run_problems(kpi: KPI, db: str | Path | None = None) -> list[Problem]:
+    """Why a parsed (unsaved) KPI does not run on the warehouse, at its file's line and column:
+    ``runner.trial`` on the read-only connection (the month of the newest data, without and
+    with a dimension), one problem per distinct failure. Cached per text until the next write."""
+    def compute(cursor: duckdb.DuckDBPyConnection) -> list[Problem]:
+        columns = catalog_module.schema_of(cursor).get(kpi.model, {})
+        problems: list[Problem] = []
+        for failure in runner.trial(cursor, kpi, columns):
+            problem = Problem(kpi.file, failure.line, failure.column,
+                              f"does not run ({failure.scope}): {failure.message}")
+            if not any((p.line, p.column) == (problem.line, problem.column)
+                       and p.message.endswith(failure.message) for p in problems):
+                problems.append(problem)
+        return problems
+    return _cached("trial", db, (kpi,), compute)  # type: ignore[no-any-return]
+
+
 def save_kpi(kpi_id: str, text: str, db: str | Path | None = None) -> editor.SaveResult:
-    """Save an edited KPI file only if it validates (never over a working one otherwise); the
-    previous text is kept in the history; caches are cleared after a save."""
-    result = editor.save(kpi_id, text, _schema(db))
+    """Save an edited KPI file only if it validates AND runs on the warehouse (never over a
+    working one otherwise); the previous text is kept in the history; caches are cleared after
+    a save."""
+    result = editor.save(kpi_id, text, _schema(db), check=lambda kpi: run_problems(kpi, db))
     if result.saved:
         clear_caches()
     return result
 
 
 def revert_kpi(kpi_id: str, version: str, db: str | Path | None = None) -> editor.SaveResult:
-    result = editor.revert(kpi_id, version, _schema(db))
+    """Make a version current again, validated and run-checked like a save."""
+    result = editor.revert(kpi_id, version, _schema(db), check=lambda kpi: run_problems(kpi, db))
     if result.saved:
         clear_caches()
     return result
@@ -384,12 +412,18 @@ def _edited(kpi_id: str, text: str, db: str | Path | None) -> KPI:
 def preview_kpi(kpi_id: str, text: str, query: Query,
                 db: str | Path | None = None) -> tuple[pd.DataFrame, Compiled]:
     """Run an edited, UNSAVED KPI text for ``query`` (only after it validates; read-only
-    connection): the frame ``run`` would return for it, and its compiled statement."""
+    connection): the frame ``run`` would return for it, and its compiled statement. A text that
+    does not run raises QueryError "<id>.sql:<line>:<column>: does not run: <DuckDB headline>"."""
     kpi = _edited(kpi_id, text, db)
     compiled = compiler.compile_kpi(kpi, query.with_(kpis=(kpi_id,)))
 
     def compute(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-        frame = runner.execute(cursor, compiled)
+        try:
+            frame = runner.execute(cursor, compiled)
+        except duckdb.Error as error:  # readable, at the file's line: not the compiled one's
+            line, column = runner.where_in_file(cursor, kpi, error, compiled.sql)
+            raise QueryError(f"{kpi.file}:{line}:{column}: does not run: "
+                             f"{runner.headline(error)}") from error
         if not frame.empty:
             frame["period"] = None if query.grain == "all" else pd.to_datetime(
                 frame["period"]).dt.date
