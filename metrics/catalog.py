@@ -36,7 +36,12 @@ DIRECTIONS = ("higher", "lower")
 DIMENSIONS = ("channel", "department", "reason", "queue", "team", "source")
 OUTPUTS = ("value", "numerator", "denominator", "n")
 HEADER_KEYS = ("label", "perspective", "description", "unit", "direction", "params", "min_n",
-               "target", "red_flag", "weight", "scale", "spread_over")
+               "target", "red_flag", "weight", "scale", "spread_over", "dimensions",
+               "looks_forward")
+# ``looks_forward``: how far a KPI looks past a contact (kpis.md "Provisional values"):
+# "<param> days|hours" (a window that is one of its params) or "open tickets" (final once the
+# period's tickets are solved).
+WINDOW_UNITS = {"days": 86400, "hours": 3600}
 REQUIRED_KEYS = ("label", "perspective", "unit", "direction")
 # Table functions and functions that reach files, the network or the environment.
 FORBIDDEN_FUNCTIONS = frozenset({
@@ -50,7 +55,9 @@ FORBIDDEN_FUNCTIONS = frozenset({
 FORBIDDEN_CLAUSES = {"group": "GROUP BY", "order": "ORDER BY", "limit": "LIMIT", "offset": "OFFSET",
                      "having": "HAVING", "qualify": "QUALIFY", "with_": "WITH", "with": "WITH",
                      "joins": "JOIN", "windows": "WINDOW"}
-RESERVED_PARAMS = ("period_start", "period_end")
+# Bound by the compiler, never declared: the date range, and whether the query groups or filters by
+# owning department (cpx divides by each department's own driver then, by the company's otherwise).
+RESERVED_PARAMS = ("period_start", "period_end", "department_scope")
 _HEADER = re.compile(r"^--\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -93,10 +100,25 @@ class KPI:
     spread_over: str | None = None
     has_n: bool = False
     file: str = ""
+    # the dimensions it may be split and filtered by; any other makes it "not applicable"
+    dimensions: tuple[str, ...] = DIMENSIONS
+    # (param, unit) of a forward window, ("", "open") for "open tickets", None for a final KPI
+    looks_forward: tuple[str, str] | None = None
 
     @property
     def defaults(self) -> dict[str, ParamValue]:
         return dict(self.params)
+
+    def window_seconds(self, params: Mapping[str, ParamValue] | None = None) -> float | None:
+        """The forward window in seconds with ``params`` (else the defaults), None if it has none."""
+        if self.looks_forward is None or self.looks_forward[1] == "open":
+            return None
+        name, unit = self.looks_forward
+        value = (params or {}).get(name, self.defaults.get(name))
+        try:
+            return float(value) * WINDOW_UNITS[unit]  # type: ignore[arg-type]
+        except (TypeError, ValueError, KeyError):
+            return None
 
 
 @dataclass
@@ -194,7 +216,8 @@ def _check_header(reader: _Reader, head: dict[str, tuple[str, int]]) -> dict[str
             reader.at_line(1, 1, f"header is missing '-- {key}: ...'")
     choices = {"perspective": PERSPECTIVES, "unit": UNITS, "direction": DIRECTIONS,
                "spread_over": DIMENSIONS}
-    for key, (raw, line) in head.items():
+    # looks_forward names a param: read it after the params, wherever it stands
+    for key, (raw, line) in sorted(head.items(), key=lambda item: item[0] == "looks_forward"):
         col = reader.text.splitlines()[line - 1].find(raw) + 1 if raw else 1
         if key in choices:
             if raw not in choices[key]:
@@ -216,9 +239,31 @@ def _check_header(reader: _Reader, head: dict[str, tuple[str, int]]) -> dict[str
                     continue
                 params.append((name, _param_value(value)))
             out[key] = tuple(params)
+        elif key == "dimensions":
+            dims = tuple(d.strip() for d in raw.split(",") if d.strip())
+            for dim in dims:
+                if dim not in DIMENSIONS:
+                    reader.at_line(line, col, f"dimension '{dim}' is not one of {', '.join(DIMENSIONS)}")
+            out[key] = dims
+        elif key == "looks_forward":
+            out[key] = _looks_forward(reader, raw, line, col, out.get("params", ()))
         else:
             out[key] = raw
     return out
+
+
+def _looks_forward(reader: _Reader, raw: str, line: int, col: int,
+                   params: object) -> tuple[str, str] | None:
+    """``<param> days|hours`` naming a declared param, or ``open tickets``."""
+    words = raw.split()
+    if words == ["open", "tickets"]:
+        return ("", "open")
+    declared = {name for name, _ in params}  # type: ignore[attr-defined]
+    if len(words) == 2 and words[1] in WINDOW_UNITS and words[0] in declared:
+        return (words[0], words[1])
+    reader.at_line(line, col, "looks_forward must be '<param> days', '<param> hours' (a param "
+                   "declared above it) or 'open tickets'")
+    return None
 
 
 def parse_kpi(
@@ -281,6 +326,8 @@ def parse_kpi(
         weight=float(meta["weight"]) if meta.get("weight") is not None else 1.0,  # type: ignore[arg-type]
         scale=float(scale), spread_over=str(spread_over) if spread_over else None,  # type: ignore[arg-type]
         has_n=has_n, file=file_name,
+        dimensions=meta.get("dimensions", DIMENSIONS),  # type: ignore[arg-type]
+        looks_forward=meta.get("looks_forward"),  # type: ignore[arg-type]
     )
     return kpi, reader.problems
 
@@ -323,7 +370,7 @@ def _check_select(
         if not name or name == "?":
             reader.at(reader.keyword(r"\?", sql_start) or sql_start,
                       "use named parameters ($name) declared in the header, not ?")
-        elif name not in declared:
+        elif name not in declared and name not in RESERVED_PARAMS:
             reader.at(where if where is not None else sql_start,
                       f"unknown param ${name}: declare it in the header as '-- params: {name}=...'")
     aliases: list[str] = []

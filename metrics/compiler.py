@@ -82,11 +82,14 @@ def _coerce(default: ParamValue, value: ParamValue) -> ParamValue:
 
 
 def kpi_params(kpi: KPI, query: Query) -> dict[str, ParamValue]:
-    """The KPI's parameters: its defaults, overridden by the query's values of the same name."""
+    """The KPI's parameters: its defaults, overridden by the query's values of the same name, plus
+    the reserved ``department_scope`` (the query groups or filters by owning department)."""
     values = dict(kpi.params)
     for name, value in query.params:
         if name in values:
             values[name] = _coerce(values[name], value)
+    values["department_scope"] = ("department" in query.dimensions
+                                  or "department" in query.filter_map)
     return values
 
 

@@ -16,6 +16,7 @@ Contacts (all inbound except c8; 2024):
   c8   phone OUT     01-07 09:00   k1        outbound, handled, handle 100 s             -
   c9   email         02-10 10:00   k2        first reply +30 min, solved +1 h, handle 300 pwd (Customer Service, avoidable)
   c10  web           01-10 10:00   k3        first reply +10 min, solved +10 min, 120 s  order (Sales, not avoidable)
+c2 c7 c9 c10 are helpdesk tickets (transfers not recorded); the others are telephony records.
 Costs: phone 1.00/min + 0.50 until 01-02, 2.00/min + 1.00 from 01-03; email 3.00 per contact;
 chat 0.60/min; self_service 0.10; web 2.00.
 Surveys: s1 -> c1 (csat 5/5, nps 10, ces 7, resolved), s2 -> c2 (2/5, nps 6, ces 3, not resolved),
@@ -102,6 +103,10 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
             [f"z:{cid}", cid, f"T-{cid}", customer, channel, direction, opened, answered,
              first_response, closed, "Q1" if queued else None, "Team A", wait, handle, queued,
              abandoned, transferred, self_service, reopened, status, outcome, reason])
+    # The e-mail and web contacts come from a helpdesk export: tickets, which record no transfers
+    # (NULL, kpis.md "records X"); the phone, chat and bot records come from telephony.
+    con.execute("UPDATE contacts SET ticket = channel IN ('email', 'web')")
+    con.execute("UPDATE contacts SET transferred = NULL WHERE ticket")
     for reason in REASONS:
         con.execute("INSERT INTO reason_map VALUES (?, ?, ?, ?, ?, ?, ?)", list(reason))
     for cost in COSTS:

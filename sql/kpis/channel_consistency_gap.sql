@@ -6,6 +6,7 @@
 -- params: min_n=30
 -- spread_over: channel
 -- scale: 100
+-- dimensions: department, reason, queue, team, source
 -- min_n: 30
 -- target: 5
 -- red_flag: 15

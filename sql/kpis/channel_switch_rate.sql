@@ -4,6 +4,7 @@
 -- unit: percent
 -- direction: lower
 -- params: repeat_window_days=7
+-- looks_forward: repeat_window_days days
 -- min_n: 30
 -- target: 10
 -- red_flag: 20

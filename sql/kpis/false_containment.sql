@@ -4,6 +4,7 @@
 -- unit: percent
 -- direction: lower
 -- params: containment_hours=24
+-- looks_forward: containment_hours hours
 -- min_n: 30
 -- target: 10
 -- red_flag: 25

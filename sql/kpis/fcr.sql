@@ -4,6 +4,7 @@
 -- unit: percent
 -- direction: higher
 -- params: repeat_window_days=7
+-- looks_forward: repeat_window_days days
 -- min_n: 30
 -- target: 75
 -- red_flag: 60

@@ -1,6 +1,6 @@
 -- label: Reopen rate
 -- perspective: operational
--- description: Tickets reopened at least once / solved tickets.
+-- description: Solved tickets reopened at least once / solved tickets. A ticket is defined by its source (a helpdesk or CRM record, whatever its channel: Zendesk chat and phone tickets count), not by its channel.
 -- unit: percent
 -- direction: lower
 -- min_n: 30

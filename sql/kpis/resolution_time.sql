@@ -3,6 +3,7 @@
 -- description: Median seconds from open to (last) solved, over solved inbound contacts. A median is not additive: every grain and total is recomputed from the rows.
 -- unit: seconds
 -- direction: lower
+-- looks_forward: open tickets
 -- min_n: 30
 -- target: 86400
 -- red_flag: 259200

@@ -1,6 +1,6 @@
 -- label: Unreachable (contact evasion)
 -- perspective: avoidable
--- description: Inbound phone/chat attempts that never reached a person (abandoned at any wait, no answer, busy, failed, ended in the IVR or a bot) / inbound phone/chat attempts.
+-- description: Attempts to reach a person that failed / attempts to reach a person. An attempt is an inbound call or chat that was queued, offered to an agent or reached one, or an IVR/bot session in which the customer asked for an agent (agent_requested, where the source records it). It failed when it never reached a person (abandoned at any wait, no answer, busy, failed, or the IVR/bot ended it after the request). A self-service session in which nobody asked for an agent is not an attempt: whether it helped is false_containment.
 -- unit: percent
 -- direction: lower
 -- min_n: 30
@@ -9,7 +9,7 @@
 -- weight: 1
 SELECT
     count(*) FILTER (
-        WHERE inbound AND channel IN ('phone', 'chat') AND NOT reached_agent
+        WHERE attempt AND NOT reached_agent
     ) AS numerator,
-    count(*) FILTER (WHERE inbound AND channel IN ('phone', 'chat')) AS denominator
+    count(*) FILTER (WHERE attempt) AS denominator
 FROM m_contacts

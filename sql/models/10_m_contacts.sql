@@ -5,12 +5,22 @@
 --   local_at            opened_at in settings.business_timezone (the timestamp periods bucket on)
 --   department          owning department from reason_map valid on the local date, else 'Unmapped'
 --   service_caused      department = settings.service_department (default 'Customer Service')
---   prev_gap_seconds    seconds since the previous INBOUND contact of the same customer
---   next_gap_seconds    seconds until the next INBOUND contact of the same customer
---   next_switch_gap_seconds    ... until the next inbound contact on ANOTHER channel
---   next_assisted_gap_seconds  ... until the next inbound assisted (not self-service) contact
---   (customer order is opened_at, then contact_id; NULL for outbound or unknown customers)
---   cost                handle minutes x cost_per_minute + cost_per_contact (rate valid that day)
+--   prev_gap_seconds    seconds since the latest EARLIER inbound contact of the same customer
+--   next_gap_seconds    seconds until the next LATER inbound contact of the same customer
+--   next_switch_gap_seconds    ... until the next later inbound contact on ANOTHER channel
+--   next_assisted_gap_seconds  ... until the next later inbound assisted (not self-service) contact
+--   ("earlier"/"later" are strict: a contact of the same customer at the same time is neither, so a
+--   tie never hides a real repeat (kpis.md "within N days after"); NULL for outbound or unknown
+--   customers)
+--   is_ticket           from a ticketing/case system (contacts.ticket, decided by the source);
+--                       where the source does not say (NULL), a contact outside phone/chat/self-service
+--   transferred         as recorded; NULL where the source does not record transfers
+--   attempt             an inbound attempt to reach a person (kpis.md unreachable_rate): a phone/chat
+--                       contact that was queued, offered to an agent or reached one (a phone or chat
+--                       ticket of a helpdesk was sent to its agents), or an IVR/bot
+--                       session in which the customer asked for an agent (agent_requested)
+--   cost                handle minutes x cost_per_minute + cost_per_contact (rate valid that day);
+--                       IVR-only and bot sessions at the self_service rate when the table has one
 -- An import refreshes only the customers it touched (sql/warehouse.py, refresh_incremental):
 -- incremental: key=contact_id contacts=_delta_contacts
 CREATE OR REPLACE TABLE m_contacts AS
@@ -24,6 +34,8 @@ WITH base AS (
         c.customer_key IS NOT NULL AS known_customer,
         coalesce(c.self_service, false) OR coalesce(c.outcome IN ('ivr', 'bot'), false)
             AS is_self_service,
+        coalesce(c.outcome IN ('answered', 'abandoned', 'no_answer', 'busy'), false)
+            OR coalesce(c.queued, false) OR c.answered_at IS NOT NULL AS offered,
         c.answered_at IS NOT NULL AND NOT coalesce(c.abandoned, false)
             OR coalesce(c.outcome IN ('answered', 'handled'), false) AS reached_agent
     FROM contacts c
@@ -32,7 +44,10 @@ flagged AS (
     SELECT
         b.*,
         CAST(b.local_at AS DATE) AS local_date,
-        b.channel NOT IN ('phone', 'chat', 'self_service') AS is_ticket,
+        coalesce(b.ticket, b.channel NOT IN ('phone', 'chat', 'self_service')) AS is_ticket,
+        b.inbound AND (b.channel IN ('phone', 'chat')
+                       AND (b.offered OR b.reached_agent OR coalesce(b.ticket, false))
+                       OR b.is_self_service AND coalesce(b.agent_requested, false)) AS attempt,
         CASE
             WHEN b.outcome IN ('answered', 'handled') THEN true
             WHEN b.outcome IN ('abandoned', 'no_answer', 'busy', 'failed', 'ivr', 'bot', 'unhandled')
@@ -54,33 +69,39 @@ flagged AS (
     FROM base b
 ),
 journey AS (
-    -- inbound contacts of known customers, in customer order; switch marks a change of channel
-    SELECT
-        contact_id, opened_at, channel, is_self_service, customer_key,
-        coalesce(channel <> lag(channel) OVER w, false) AS switched
+    -- inbound contacts of known customers; windows below order them by open time per customer
+    SELECT contact_id, opened_at, channel, is_self_service, customer_key
     FROM flagged
     WHERE inbound AND known_customer
-    WINDOW w AS (PARTITION BY customer_key ORDER BY opened_at, contact_id)
 ),
 gaps AS (
+    -- RANGE frames over opened_at look strictly before / after this contact's time, past ties
     SELECT
         contact_id,
-        date_diff('millisecond', lag(opened_at) OVER w, opened_at) / 1000.0 AS prev_gap_seconds,
-        lag(channel) OVER w AS prev_channel,
-        date_diff('millisecond', opened_at, lead(opened_at) OVER w) / 1000.0 AS next_gap_seconds,
-        lead(channel) OVER w AS next_channel,
-        NOT lead(is_self_service) OVER w AS next_assisted,
-        -- the first later contact that starts a new channel run is the next contact on another channel
-        date_diff('millisecond', opened_at,
-                  min(opened_at) FILTER (WHERE switched) OVER later) / 1000.0
-            AS next_switch_gap_seconds,
+        date_diff('millisecond', max(opened_at) OVER earlier, opened_at) / 1000.0 AS prev_gap_seconds,
+        date_diff('millisecond', opened_at, min(opened_at) OVER later) / 1000.0 AS next_gap_seconds,
+        -- the earliest later contact on a channel other than this one's (one aggregate per channel)
+        date_diff('millisecond', opened_at, CASE channel
+            WHEN 'phone' THEN min(opened_at) FILTER (WHERE channel <> 'phone') OVER later
+            WHEN 'email' THEN min(opened_at) FILTER (WHERE channel <> 'email') OVER later
+            WHEN 'web' THEN min(opened_at) FILTER (WHERE channel <> 'web') OVER later
+            WHEN 'chat' THEN min(opened_at) FILTER (WHERE channel <> 'chat') OVER later
+            WHEN 'social' THEN min(opened_at) FILTER (WHERE channel <> 'social') OVER later
+            WHEN 'messaging' THEN min(opened_at) FILTER (WHERE channel <> 'messaging') OVER later
+            WHEN 'self_service' THEN min(opened_at) FILTER (WHERE channel <> 'self_service') OVER later
+            ELSE min(opened_at) FILTER (WHERE channel <> 'other') OVER later
+        END) / 1000.0 AS next_switch_gap_seconds,
         date_diff('millisecond', opened_at,
                   min(opened_at) FILTER (WHERE NOT is_self_service) OVER later) / 1000.0
             AS next_assisted_gap_seconds
     FROM journey
-    WINDOW w AS (PARTITION BY customer_key ORDER BY opened_at, contact_id),
-           later AS (PARTITION BY customer_key ORDER BY opened_at, contact_id
-                     ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
+    WINDOW earlier AS (PARTITION BY customer_key ORDER BY opened_at
+                       RANGE BETWEEN UNBOUNDED PRECEDING AND INTERVAL 1 MICROSECOND PRECEDING),
+           later AS (PARTITION BY customer_key ORDER BY opened_at
+                     RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING)
+),
+self_service_rate AS (
+    SELECT count(*) > 0 AS present FROM channel_costs WHERE channel = 'self_service'
 )
 SELECT
     f.contact_id, f.source, f.case_id, f.customer_key, f.channel, f.direction,
@@ -90,7 +111,8 @@ SELECT
     f.wait_seconds, f.talk_seconds, f.hold_seconds, f.wrap_seconds, f.handle_seconds,
     coalesce(f.queued, false) AS queued,
     coalesce(f.abandoned, false) AS abandoned,
-    coalesce(f.transferred, false) AS transferred,
+    f.transferred,
+    f.agent_requested, f.attempt,
     f.is_self_service AS self_service,
     coalesce(f.reopened_count, 0) AS reopened_count,
     f.status, f.outcome, f.reason,
@@ -104,8 +126,7 @@ SELECT
     coalesce(f.local_date <= rm.valid_to, false) AND rm.department = coalesce(
         (SELECT max(value) FROM settings WHERE key = 'service_department'), 'Customer Service')
         AS service_caused,
-    g.prev_gap_seconds, g.prev_channel, g.next_gap_seconds, g.next_channel, g.next_assisted,
-    g.next_switch_gap_seconds, g.next_assisted_gap_seconds,
+    g.prev_gap_seconds, g.next_gap_seconds, g.next_switch_gap_seconds, g.next_assisted_gap_seconds,
     coalesce(f.handle_seconds, 0) / 60.0 * coalesce(cc.cost_per_minute, 0)
         + coalesce(cc.cost_per_contact, 0) AS cost,
     cc.channel IS NOT NULL AS costed
@@ -113,6 +134,8 @@ FROM flagged f
 LEFT JOIN gaps g ON g.contact_id = f.contact_id
 ASOF LEFT JOIN reason_map rm
     ON rm.reason = f.reason AND f.local_date >= rm.valid_from
+CROSS JOIN self_service_rate ssr
 ASOF LEFT JOIN channel_costs cc
-    ON cc.channel = f.channel AND f.local_date >= cc.valid_from
+    ON cc.channel = CASE WHEN f.is_self_service AND ssr.present THEN 'self_service' ELSE f.channel END
+   AND f.local_date >= cc.valid_from
 ORDER BY local_at;  -- sorted by time: zone maps skip what a date range excludes

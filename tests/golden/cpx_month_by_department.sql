@@ -1,4 +1,4 @@
--- cpx ($driver = 'shipments')
+-- cpx ($department_scope = True, $driver = 'shipments')
 SELECT
   k.period,
   k.department,
@@ -10,7 +10,13 @@ FROM (
   SELECT
     SUM(contacts) AS numerator,
     SUM(units) FILTER(WHERE
-      driver = $driver) AS denominator,
+      CASE
+        WHEN $department_scope
+        THEN NOT company AND (
+          department_drivers = 1 OR driver = $driver
+        )
+        ELSE company AND driver = $driver
+      END) AS denominator,
     SUM(contacts) AS n,
     CAST(DATE_TRUNC('MONTH', local_at) AS DATE) AS period,
     department
