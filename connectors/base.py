@@ -45,6 +45,10 @@ CONTACT_COLUMNS: dict[str, str] = {
     "abandoned": "BOOLEAN",
     "transferred": "BOOLEAN",
     "self_service": "BOOLEAN",
+    # NULL = the source does not record it (kpis.md "records X"); docs/recorded-fields.md says which
+    # field of each format fills them. ``ticket`` left NULL is set by the loader from the kind.
+    "agent_requested": "BOOLEAN",
+    "ticket": "BOOLEAN",
     "reopened_count": "INTEGER",
     "status": "TEXT",
     "outcome": "TEXT",

@@ -7,7 +7,12 @@ Guarantees (DESIGN.md, "Data flow"):
 * overlapping exports keep one row per source record, the newest version (``version_at``, then the later
   import); rows that are older than what the warehouse holds are counted as loaded but change nothing;
 * rows that cannot be used go to ``rejects`` with their line and reason; a file that cannot be read at
-  all is refused with a message naming the problem (``FormatError``), and the refusal is logged.
+  all is refused with a message naming the problem (``FormatError``), and the refusal is logged;
+* impossible values (negative durations, an end before its start, scores off their scale) are never
+  stored: the field is blanked and the value kept in ``blanked_values`` (``staging.blank_impossible``),
+  counted in ``import_log.values_blanked``, the message and ``ImportResult.values_blanked``;
+* ``ticket`` (kpis.md "ticket") left NULL by a connector comes from its kind: every row of a crm
+  connector is a ticket, no row of a telephony connector is; a generic mapping says it or leaves NULL.
 """
 
 from __future__ import annotations
@@ -28,6 +33,12 @@ from connectors.registry import by_name, sniff
 from sql import warehouse
 
 MAX_FILE_BYTES = 4 * 1024**3
+# Named, so a later migration that appends a column cannot shift the values.
+LOG_COLUMNS = ("import_id, file_name, sha256, format, kind, rows_read, rows_loaded, rows_rejected, status, "
+               "message, started_at, finished_at, seconds, values_blanked")
+# kpis.md "ticket": a row from a ticketing / case system is a ticket whatever its channel; a telephony
+# record is not. Applied where the connector leaves ``ticket`` NULL; other kinds keep what they say.
+TICKET_BY_KIND = {"crm": True, "telephony": False}
 Progress = Callable[[float, str], None]
 
 
@@ -41,10 +52,14 @@ class ImportResult:
     status: str  # loaded | skipped | failed
     message: str
     import_id: int | None = None
+    values_blanked: int = 0  # impossible values blanked (see the blanked_values table)
 
     def as_dict(self) -> dict[str, Any]:
+        """The command line's JSON line: the keys the README documents (the blanked count is in the
+        message, and in ``import_log.values_blanked``)."""
         d = asdict(self)
         d.pop("import_id")
+        d.pop("values_blanked")
         return d
 
 
@@ -121,14 +136,16 @@ def load_file(
         import_id = _next_import_id(con)
         _write_rejects(con, parsed.rejects, import_id, name)
         rejected = len(parsed.rejects)
+        blanked = 0
         for kind in ("contacts", "surveys"):
             staging.typed(con, kind)
+            blanked += staging.blank_impossible(con, kind, import_id, name)
             rejected += staging.reject_invalid(con, kind, import_id, name)
         progress(0.7, f"{name}: linking customers")
         for kind in ("contacts", "surveys"):
             staging.assign_customers(con, kind, region, import_id)
         progress(0.75, f"{name}: loading rows")
-        n_contacts = _upsert_contacts(con, parsed.source, import_id)
+        n_contacts = _upsert_contacts(con, parsed.source, import_id, TICKET_BY_KIND.get(connector.kind))
         n_surveys = _upsert_surveys(con, parsed.source, import_id)
         loaded = n_contacts + n_surveys
         _link_surveys(con, import_id, n_surveys > 0)
@@ -136,11 +153,12 @@ def load_file(
             progress(0.85, f"{name}: refreshing models")
             warehouse.refresh_models(con, [import_id])  # only the customers this file touched
         status = "loaded"
-        message = _summary(n_contacts, n_surveys, rejected)
+        message = _summary(n_contacts, n_surveys, rejected, blanked)
         con.execute(
-            "INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO import_log ({LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [import_id, name, digest, connector.name, connector.kind, parsed.rows_read, loaded,
-             rejected, status, message, started, warehouse.utcnow(), time.perf_counter() - t0],
+             rejected, status, message, started, warehouse.utcnow(), time.perf_counter() - t0,
+             blanked],
         )
         if refresh:  # a batch (refresh=False) audits once, in refresh_after
             progress(0.95, f"{name}: running audits")
@@ -154,7 +172,7 @@ def load_file(
         staging.drop(con)
     progress(1.0, f"{name}: done")
     return ImportResult(name, connector.name, parsed.rows_read, loaded, rejected, status,
-                        message, import_id)
+                        message, import_id, blanked)
 
 
 def _parse(con: duckdb.DuckDBPyConnection, connector: Connector, data: bytes,
@@ -197,7 +215,7 @@ def refresh_after(con: duckdb.DuckDBPyConnection, results: Iterable[ImportResult
         warehouse.run_audits(con, max(ids))
 
 
-def _summary(contacts: int, surveys: int, rejects: int) -> str:
+def _summary(contacts: int, surveys: int, rejects: int, blanked: int = 0) -> str:
     parts = []
     if contacts:
         parts.append(f"{contacts} contacts")
@@ -206,6 +224,8 @@ def _summary(contacts: int, surveys: int, rejects: int) -> str:
     text = ", ".join(parts) if parts else "no rows"
     if rejects:
         text += f"; {rejects} rows rejected (see rejects)"
+    if blanked:
+        text += f"; {blanked} impossible values blanked (see blanked_values)"
     return text
 
 
@@ -213,7 +233,8 @@ def _refused(con: duckdb.DuckDBPyConnection, name: str, digest: str, fmt: str | 
              started: Any, t0: float, message: str) -> ImportResult:
     import_id = _next_import_id(con)
     con.execute(
-        "INSERT INTO import_log VALUES (?, ?, ?, ?, NULL, 0, 0, 0, 'failed', ?, ?, ?, ?)",
+        f"INSERT INTO import_log ({LOG_COLUMNS}) "
+        "VALUES (?, ?, ?, ?, NULL, 0, 0, 0, 'failed', ?, ?, ?, ?, 0)",
         [import_id, name, digest, fmt, message, started, warehouse.utcnow(), time.perf_counter() - t0],
     )
     return ImportResult(name, fmt, 0, 0, 0, "failed", message, import_id)
@@ -232,7 +253,8 @@ def _stage(con: duckdb.DuckDBPyConnection, kind: str, name: str) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {staging.keyed(kind)} {newest}")
 
 
-def _upsert_contacts(con: duckdb.DuckDBPyConnection, source: str, import_id: int) -> int:
+def _upsert_contacts(con: duckdb.DuckDBPyConnection, source: str, import_id: int,
+                     ticket: bool | None = None) -> int:
     _stage(con, "contacts", "_stage_contacts")
     con.execute(
         "DELETE FROM contacts c USING _stage_contacts s "
@@ -245,16 +267,18 @@ def _upsert_contacts(con: duckdb.DuckDBPyConnection, source: str, import_id: int
         INSERT INTO contacts (contact_id, source, source_record_id, case_id, customer_key, channel,
             direction, opened_at, answered_at, first_response_at, closed_at, queue, team, agent,
             wait_seconds, talk_seconds, hold_seconds, wrap_seconds, handle_seconds, queued, abandoned,
-            transferred, self_service, reopened_count, status, outcome, reason, version_at, import_id)
+            transferred, self_service, reopened_count, status, outcome, reason, version_at, import_id,
+            agent_requested, ticket)
         SELECT ? || ':' || s.source_record_id, ?, s.source_record_id, s.case_id, s.customer_key,
                s.channel, s.direction, s.opened_at, s.answered_at, s.first_response_at, s.closed_at,
                s.queue, s.team, s.agent, s.wait_seconds, s.talk_seconds, s.hold_seconds,
                s.wrap_seconds, s.handle_seconds, s.queued, s.abandoned, s.transferred,
-               s.self_service, s.reopened_count, s.status, s.outcome, s.reason, s.version_at, ?
+               s.self_service, s.reopened_count, s.status, s.outcome, s.reason, s.version_at, ?,
+               s.agent_requested, coalesce(s.ticket, CAST(? AS BOOLEAN))
         FROM _stage_contacts s
         WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.contact_id = ? || ':' || s.source_record_id)
         """,
-        [source, source, import_id, source],
+        [source, source, import_id, ticket, source],
     ).fetchall()[0][0]
     _check_kept(con, "contacts", import_id, int(inserted))
     row = warehouse.one(con, "SELECT count(*) FROM _stage_contacts")

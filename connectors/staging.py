@@ -6,6 +6,9 @@ same way from here:
 
 * ``typed`` casts every canonical column (missing ones are NULL) into ``_t_contacts`` / ``_t_surveys``,
   in the connector's row order;
+* ``blank_impossible`` blanks values that cannot be true (a negative duration, an end before its start, a
+  score off its scale) and records each one in ``blanked_values``: the row still counts, the field is
+  unknown, so no average is ever taken over an impossible number;
 * ``reject_invalid`` moves rows that cannot be used (no id, no time, unknown channel...) to ``rejects``
   with their line and reason, first failing check wins;
 * ``assign_customers`` turns e-mail / phone / account into customer keys. Normalising is SQL; only
@@ -47,6 +50,25 @@ CHECKS = {
 }
 
 
+DURATIONS = ("wait_seconds", "talk_seconds", "hold_seconds", "wrap_seconds", "handle_seconds")
+ENDS = ("answered_at", "first_response_at", "closed_at")
+# (field, condition on the typed row, reason): the field is blanked where the condition holds. A NULL
+# compares to nothing, so a value that is not there is never "impossible".
+IMPOSSIBLE: dict[str, list[tuple[str, str, str]]] = {
+    "contacts": [
+        *((c, f"{c} < 0", "negative duration") for c in DURATIONS),
+        *((c, f"{c} < opened_at", "before opened_at (an end before its start)") for c in ENDS),
+    ],
+    "surveys": [
+        ("csat", "csat_scale = 2 AND csat NOT IN (0, 1)", "csat off its good/bad scale (0 or 1)"),
+        ("csat", "csat_scale = 5 AND (csat < 1 OR csat > 5)", "csat off its 1-5 scale"),
+        ("csat", "csat_scale = 10 AND (csat < 0 OR csat > 10)", "csat off its 0-10 scale"),
+        ("nps", "nps < 0 OR nps > 10", "nps off its 0-10 scale"),
+        ("ces", "ces < 1 OR ces > 7", "ces off its 1-7 scale"),
+    ],
+}
+
+
 def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     rows = con.execute(f"SELECT * FROM {table} LIMIT 0").description or []
     return [r[0] for r in rows]
@@ -79,6 +101,42 @@ def typed(con: duckdb.DuckDBPyConnection, kind: str) -> int:
     con.execute(f"DROP TABLE IF EXISTS temp.{source}")
     row = warehouse.one(con, f"SELECT count(*) FROM {target}")
     return int(row[0]) if row else 0
+
+
+def blank_impossible(con: duckdb.DuckDBPyConnection, kind: str, import_id: int, file_name: str) -> int:
+    """Blank the impossible values of ``_t_<kind>`` (``IMPOSSIBLE``), each recorded in ``blanked_values``
+    with its line, record id, field, reason and value; return how many were blanked.
+
+    Why blank and not reject: a case closed "before" it was opened (a Salesforce migration stamps
+    CreatedDate with the load date) is still a case the customer raised; only its resolution time is
+    unknown. Rejecting it would lose a contact, keeping the value would put -415 days into a median.
+    One scan counts the findings; the table is rewritten only when there are some."""
+    _source, target, _cols = TABLES[kind]
+    rules = IMPOSSIBLE[kind]
+    counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {cond})" for _f, cond, _r in rules)
+                         + f" FROM {target}").fetchall()[0]
+    found = [rule for rule, n in zip(rules, counts, strict=True) if n]
+    if not found:
+        return 0
+    union = " UNION ALL ".join(
+        f"SELECT rowid AS _ord, {i} AS _rule, line, source_record_id, {_literal(field)} AS field, "
+        f"{_literal(reason)} AS reason, CAST({field} AS VARCHAR) AS raw FROM {target} WHERE {cond}"
+        for i, (field, cond, reason) in enumerate(found))
+    con.execute(f"""INSERT INTO blanked_values
+        SELECT ?, ?, line, ?, source_record_id, field, reason, left(raw, 500)
+        FROM ({union}) ORDER BY _ord, _rule""", [import_id, file_name, kind])
+    fields: dict[str, list[str]] = {}
+    for field, cond, _reason in found:
+        fields.setdefault(field, []).append(f"({cond})")
+    blanks = ", ".join(f"CASE WHEN {' OR '.join(conds)} THEN NULL ELSE {field} END AS {field}"
+                       for field, conds in fields.items())
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT * REPLACE ({blanks}) FROM {target} "
+                f"ORDER BY rowid")
+    return int(sum(counts))
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def reject_invalid(con: duckdb.DuckDBPyConnection, kind: str, import_id: int, file_name: str) -> int:
