@@ -160,6 +160,17 @@ CONNECT = [
                                                                      "Type": "TELEPHONE_NUMBER"}),
     connect_record(1, LastUpdateTimestamp="2025-03-03T09:00:00Z", Channel="CHAT"),  # older re-send
     connect_record(9, Channel="TASK", Agent=None, Queue=None),  # unhandled
+    # agent_requested from what the flow wrote (docs/recorded-fields.md):
+    connect_record(10, Agent=None, Queue=None, Attributes={"AgentRequested": " TRUE"}),  # IVR: asked
+    connect_record(11, Channel="CHAT", Agent=None, Queue=None, CustomerEndpoint=None,
+                   Attributes={"Lex_Intent-Name": "Speak To Agent"}),  # bot: asked, by intent
+    connect_record(12, Channel="CHAT", Agent=None, Queue=None, CustomerEndpoint=None,
+                   Attributes={"IntentName": "TrackOrder"}),  # bot: another intent, nobody asked
+    connect_record(13, Channel="CHAT", Agent=None, Queue=None, CustomerEndpoint=None,
+                   Attributes={"escalate": "No", "IntentName": "TransferToAgent"}),  # the flag wins
+    connect_record(14, Agent=None, Queue=None, AgentConnectionAttempts=1),  # offered to an agent
+    connect_record(15, InitiationMethod="OUTBOUND"),  # outbound: not an attempt to reach anyone
+    connect_record(16, Queue=None, Agent={}, Attributes={"handoff": "maybe"}),  # an empty Agent object
 ]
 
 
@@ -175,8 +186,17 @@ def test_amazon_connect_fast_path_equals_careful_reader(tmp_path, monkeypatch, s
     assert fast == careful
     outcomes = {r[2]: r[25] for r in fast["contacts"]}
     assert outcomes == {"c1": "answered", "c2": "abandoned", "c3": "ivr", "c4": "bot",
-                        "c7": "answered", "c8": "answered", "c9": "unhandled"}
+                        "c7": "answered", "c8": "answered", "c9": "unhandled", "c10": "ivr",
+                        "c11": "bot", "c12": "bot", "c13": "bot", "c14": "ivr", "c15": "answered",
+                        "c16": "ivr"}
     assert fast["rejects"] == [(6, "unknown direction", "c6")]
+    asked = {r[2]: r[-2] for r in fast["contacts"]}
+    # queued (c1, c2, c7, c8), offered (c14, c16), asked (c10, c11); said no (c12, c13); recorded
+    # nothing (c3, c4: reason and e-mail attributes only; c9: a task); outbound (c15)
+    assert asked == {"c1": True, "c2": True, "c3": None, "c4": None, "c7": True, "c8": True,
+                     "c9": None, "c10": True, "c11": True, "c12": False, "c13": False,
+                     "c14": True, "c15": None, "c16": True}
+    assert {r[-1] for r in fast["contacts"]} == {False}  # telephony records are not tickets
 
 
 @pytest.mark.parametrize("fixture", ["connect_ctr.json", "connect_firehose.json"])

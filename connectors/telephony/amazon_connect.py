@@ -17,6 +17,15 @@ Quirks handled:
   rows read, not loaded, not rejected). Unknown methods keep no direction, so the loader rejects the row.
   A transfer creates a new ContactId (InitiationMethod TRANSFER) chained by ``InitialContactId``: both
   records are loaded (case_id = ContactId, so post-contact surveys link), the first one is ``transferred``;
+* ``agent_requested`` (an attempt to reach a person, kpis.md ``unreachable_rate``; docs/recorded-fields.md):
+  true for an inbound contact that was queued (``Queue`` with a name, ARN or enqueue time) or offered
+  to an agent (an ``Agent`` object, ``AgentConnectionAttempts`` > 0); otherwise, for IVR and bot
+  sessions, what the flow wrote into the contact attributes: a hand-off flag (``AgentRequested``,
+  ``Escalate``, ``Handoff``... = true/yes/1 or false/no/0) first, else the Lex intent the flow copied
+  (a key containing "intent", e.g. ``IntentName`` from ``$.Lex.IntentName``): ``TransferToAgent``,
+  ``SpeakToAgent`` (the AWS admin guide's sample intent), ``TalkToAgent``, ``LiveAgent``... = true, any
+  other intent = false (the customer wanted something else). Keys and values are compared without
+  case, spaces, ``_``, ``-`` or ``.``. Nothing of that: NULL (not recorded). Outbound contacts: NULL;
 * free-form ``Attributes`` (all strings): the contact reason is the first non-empty attribute whose key
   contains "reason", the e-mail the first whose key contains "email", the account the first whose key is
   customer id / account id / account number (any case, ``_``/``-``/space ignored).
@@ -46,6 +55,19 @@ DIRECTION = {
 SKIPPED = {"MONITOR", "DISCONNECT"}
 ACCOUNT_KEYS = {"customerid", "accountid", "account", "accountnumber", "customernumber", "customerno",
                 "accountno"}
+# Attributes a flow sets when the customer asks for a person (squashed: lower case, no " _-.").
+HANDOFF_KEYS = {"agentrequested", "agentrequest", "requestedagent", "askedforagent", "wantsagent",
+                "handoff", "handoffrequested", "escalate", "escalated", "escalation",
+                "escalationrequested", "transfertoagent", "liveagent", "liveagentrequested",
+                "speaktoagent", "talktoagent"}
+# Lex intents that mean "a person, please" (squashed likewise); any other intent name means no.
+AGENT_INTENTS = {"transfertoagent", "speaktoagent", "talktoagent", "agent", "liveagent", "humanagent",
+                 "requestagent", "agenttransfer", "connecttoagent", "escalate", "escalatetoagent",
+                 "escalation", "handoff", "speaktohuman", "talktohuman", "speaktoperson",
+                 "talktoperson", "speaktorepresentative", "representative", "operator"}
+YES = ("true", "yes", "y", "1")
+NO = ("false", "no", "n", "0")
+SQUASH = r"[\s_\-.]"
 SIGNATURE = re.compile(r'"ContactId"\s*:')
 MARKERS = ('"AWSContactTraceRecordFormatVersion"', '"InitiationMethod"', '"InitiationTimestamp"')
 
@@ -77,6 +99,23 @@ def _attributes(attrs: Any) -> tuple[str | None, str | None, str | None]:
     return reason, account, email
 
 
+def _squash(value: Any) -> str:
+    return re.sub(SQUASH, "", str(value).strip().lower())
+
+
+def _asked(attrs: Any) -> bool | None:
+    """Did the customer ask for a person, as the flow attributes say? None: they do not say."""
+    if not isinstance(attrs, dict):
+        return None
+    usable = [(_squash(k), str(x).strip()) for k, x in attrs.items()
+              if isinstance(x, str | int) and str(x).strip() != ""]
+    flag = next((x.lower() for k, x in usable if k in HANDOFF_KEYS and x.lower() in YES + NO), None)
+    if flag is not None:
+        return flag in YES
+    intent = next((x for k, x in usable if "intent" in k), None)
+    return None if intent is None else _squash(intent) in AGENT_INTENTS
+
+
 def _row(n: int, rec: dict[str, Any]) -> dict[str, Any]:
     agent = rec.get("Agent") if isinstance(rec.get("Agent"), dict) else None
     queue = rec.get("Queue") if isinstance(rec.get("Queue"), dict) else None
@@ -103,9 +142,18 @@ def _row(n: int, rec: dict[str, Any]) -> dict[str, Any]:
         "hold_seconds": dig(agent, "CustomerHoldDuration"),
         "wrap_seconds": dig(agent, "AfterContactWorkDuration"),
         "transferred": transferred,
+        "offered": agent is not None or (_number(rec.get("AgentConnectionAttempts")) or 0) > 0,
+        "asked": _asked(rec.get("Attributes")),
         "reason": reason, "account": account, "email": email, "phone": phone,
         "line": n,
     }
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return None if value is None or isinstance(value, bool) else float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _seconds(s: pd.Series) -> pd.Series:
@@ -145,6 +193,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     talk, hold, wrap = (_seconds(f[c]) for c in ("talk_seconds", "hold_seconds", "wrap_seconds"))
     parts = pd.concat([talk, hold, wrap], axis=1)
     handle = parts.sum(axis=1, min_count=1).where(has_agent)
+    asked = f["asked"].astype("boolean").mask(queued | f["offered"].astype(bool), True)
     contacts = pd.DataFrame({
         "source_record_id": f["source_record_id"],
         "case_id": f["source_record_id"],
@@ -159,6 +208,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
         "wrap_seconds": wrap.where(has_agent), "handle_seconds": handle,
         "queued": queued, "abandoned": abandoned,
         "transferred": f["transferred"].astype(bool), "self_service": self_service,
+        "agent_requested": asked.where(inbound, pd.NA),
         "outcome": outcome, "reason": f["reason"],
         "version_at": f["version_at"],
         "email": f["email"], "phone": f["phone"], "account": f["account"],
@@ -177,7 +227,7 @@ COLUMNS = """{ContactId: 'VARCHAR', Channel: 'VARCHAR', InitiationMethod: 'VARCH
                    AfterContactWorkDuration VARCHAR, RoutingProfile STRUCT(Name VARCHAR),
                    HierarchyGroups STRUCT(Level1 STRUCT(GroupName VARCHAR)))',
     Queue: 'STRUCT(Name VARCHAR, ARN VARCHAR, EnqueueTimestamp VARCHAR, Duration VARCHAR)',
-    Attributes: 'MAP(VARCHAR, VARCHAR)'}"""
+    AgentConnectionAttempts: 'VARCHAR', Attributes: 'MAP(VARCHAR, VARCHAR)'}"""
 
 
 def _attribute(test: str) -> str:
@@ -187,6 +237,23 @@ def _attribute(test: str) -> str:
 
 
 ACCOUNT_TEST = r"regexp_replace(lower(x.key), '[\s_\-]', '', 'g') IN ({keys})"
+
+
+def _squashed(expr: str) -> str:
+    """SQL twin of ``_squash`` (lower case, without spaces, ``_``, ``-`` and ``.``)."""
+    return f"regexp_replace(lower({expr}), '{SQUASH}', '', 'g')"
+
+
+def _words(values: Any) -> str:
+    return ", ".join(q.literal(x) for x in sorted(values))
+
+
+HANDOFF_TEST = (f"{_squashed('x.key')} IN ({_words(HANDOFF_KEYS)}) "
+                f"AND lower(trim(x.value)) IN ({_words(YES + NO)})")
+ASKED_SQL = f"""CASE WHEN queued OR offered THEN true
+                     WHEN handoff IS NOT NULL THEN lower(trim(handoff)) IN ({_words(YES)})
+                     WHEN intent IS NOT NULL THEN {_squashed('intent')} IN ({_words(AGENT_INTENTS)})
+                END"""
 
 
 def _filled(expr: str) -> str:
@@ -227,6 +294,10 @@ def stage(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions) -> Par
                TRY_CAST(Agent.AfterContactWorkDuration AS DOUBLE) AS wrap_seconds,
                {_filled("TransferCompletedTimestamp")} OR {_filled("NextContactId")}
                    OR {_filled("TransferredToEndpoint.Address")} AS transferred,
+               Agent IS NOT NULL OR coalesce(TRY_CAST(AgentConnectionAttempts AS DOUBLE), 0) > 0
+                   AS offered,
+               {_attribute(HANDOFF_TEST)} AS handoff,
+               {_attribute("contains(" + _squashed("x.key") + ", 'intent')")} AS intent,
                {_attribute("contains(lower(x.key), 'reason')")} AS reason,
                {_attribute("contains(lower(x.key), 'email')")} AS email,
                {_attribute(ACCOUNT_TEST.format(keys=account_keys))} AS account,
@@ -253,6 +324,7 @@ def stage(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions) -> Par
                          + coalesce(wrap_seconds, 0) END AS handle_seconds,
                queued, queued AND NOT has_agent AS abandoned, transferred,
                {SELF_SERVICE} AS self_service,
+               CASE WHEN direction = 'inbound' THEN {ASKED_SQL} END AS agent_requested,
                CASE WHEN has_agent THEN 'answered'
                     WHEN queued THEN 'abandoned'
                     WHEN {SELF_SERVICE} AND channel_raw = 'VOICE' THEN 'ivr'
