@@ -1,16 +1,34 @@
 """Metric editor (analysts): the KPI catalog, a KPI file's text with validation on every change,
-a preview of the edited text against the saved version on the current data and filters, the
-compiled and transpiled SQL, and save with history and revert. A text with problems is never
-saved (``facade.save_kpi`` validates again); viewers and leads see everything read-only."""
+a check that it runs on the warehouse, the target in force and where it comes from, a preview of
+the edited text against the saved version on the current data and filters, the KPI's own SQL and
+parameters (the compiled and transpiled statement behind an expander), and save with history and
+revert. A text with problems, or one that does not run, is never saved (``facade.save_kpi``
+checks both again); viewers and leads see everything read-only. Problems read
+``<id>.sql:<line>:<column>: ...`` with the file's line under them, also for DuckDB's errors
+(which count the compiled statement's lines: ``runner.locate`` maps them back)."""
 
 from __future__ import annotations
+
+import logging
 
 import pandas as pd
 import streamlit as st
 
 from metrics import facade
-from views.ui.editor_view import NEW_KPI_TEMPLATE, compare, compare_chart, diff, excerpt
+from views.ui.editor_view import (
+    NEW_KPI_TEMPLATE,
+    compare,
+    compare_chart,
+    diff,
+    excerpt,
+    header_and_body,
+    parameter_rows,
+    target_in_force,
+    target_sentence,
+)
 from views.ui.sidebar import global_filters
+
+log = logging.getLogger(__name__)
 
 NEW = "+ new KPI"
 DIALECTS = ("spark", "postgres", "snowflake", "bigquery")
@@ -72,8 +90,10 @@ def _remember(kind: str, message: str) -> None:
 
 def _save() -> None:
     result = facade.save_kpi(kpi_id, st.session_state[text_key])
-    _remember("success" if result.saved else ("info" if not result.problems else "error"),
-              result.message)
+    message = result.message
+    if result.problems and not result.saved:
+        message += "\n\n" + "\n\n".join(f"`{p}`" for p in result.problems[:3])
+    _remember("success" if result.saved else ("info" if not result.problems else "error"), message)
 
 
 def _revert(version: str) -> None:
@@ -90,6 +110,30 @@ def _discard() -> None:
     st.session_state[text_key] = saved_text or NEW_KPI_TEMPLATE
 
 
+def _only(values: tuple[str, ...]) -> str:
+    """A single selected filter value is the scope; none or several means '*' (all)."""
+    return values[0] if len(values) == 1 else "*"
+
+
+def _show_target(kpi: facade.KPI) -> None:
+    """The target in force for the sidebar's scope on the range's last day, and its source: the
+    targets table wins over the file's header (issue: the two disagreed and nobody could see
+    which applied)."""
+    try:
+        targets = facade.reference_frame("targets")
+    except Exception:  # an old warehouse without the table: the header is all there is
+        log.exception("cannot read the targets table")
+        targets = pd.DataFrame(columns=["kpi", "channel", "department", "valid_from", "valid_to",
+                                        "target", "red_flag"])
+    force = target_in_force(targets, kpi.id, kpi.target, kpi.red_flag,
+                            _only(filters.channels), _only(filters.departments), filters.end)
+    st.info(target_sentence(force, kpi.unit, facade.currency()), icon=":material/flag:")
+    rows = targets[targets["kpi"] == kpi.id] if len(targets) else targets
+    if len(rows):
+        with st.expander(f"Targets table: {len(rows)} row(s) for {kpi.id}"):
+            st.dataframe(rows, hide_index=True, width="stretch")
+
+
 # SQL reads best in a fixed-width font (static CSS, no user content).
 st.html("<style>[class*='st-key-editor_text_'] textarea {font-family: 'Source Code Pro', "
         "ui-monospace, monospace; font-size: 0.85rem;}</style>")
@@ -102,13 +146,22 @@ with st.container():
         text = saved_text
         st.code(saved_text, language="sql", line_numbers=True)
     kpi, problems = facade.validate_kpi(f"{kpi_id}.sql", text)
+    # sqlglot checks names and shapes, not types: a valid text can still fail in DuckDB, and
+    # then it is not valid, it is a problem like any other (and Save stays disabled).
+    run_failures = facade.run_problems(kpi) if kpi is not None and not problems else []
     if problems:
         st.error(f"{len(problems)} problem(s): this text cannot be saved.")
-        for problem in problems:
-            st.code(f"line {problem.line}, column {problem.column}: {problem.message}\n"
-                    + excerpt(text, problem.line, problem.column), language=None)
+    elif run_failures:
+        st.error("Does not run: the SQL is well-formed and uses known columns, but DuckDB "
+                 "rejects it on the warehouse. This text cannot be saved.")
+        kpi, problems = None, run_failures
     else:
-        st.success("Valid: " + (f"{kpi.kind} KPI over {kpi.model}." if kpi else ""))
+        st.success("Valid: " + (f"{kpi.kind} KPI over {kpi.model}; it runs on the warehouse."
+                                if kpi else ""))
+    for problem in problems:
+        st.code(f"{problem}\n" + excerpt(text, problem.line, problem.column), language=None)
+    if kpi is not None:
+        _show_target(kpi)
     message = st.session_state.pop("editor_message", None)
     if message:
         getattr(st, message[0])(message[1])
@@ -126,18 +179,21 @@ with st.container():
 with st.container():
     query = facade.Query.of(kpi_id, grain=filters.grain, start=filters.start, end=filters.end,
                             filters=filters.as_filter_map())
-    preview_tab, sql_tab, history_tab = st.tabs(["Preview", "SQL", "History"])
+    preview_tab, sql_tab, history_tab = st.tabs(["Preview", "How it is calculated", "History"])
     compiled = None
     with preview_tab:
         if problems or kpi is None:
-            st.info("Fix the problems on the left to preview the edited KPI.")
+            st.info("Fix the problems above to preview the edited KPI.")
         else:
             try:
                 edited, compiled = facade.preview_kpi(kpi_id, text, query)
                 saved = facade.run(query) if kpi_id in catalog.kpis else pd.DataFrame()
-            except Exception as exc:  # a valid text can still fail at run time (types, division)
-                st.error(f"The edited KPI does not run: {exc}")
+            except facade.QueryError as exc:  # runs on the trial month, fails on this range
+                st.error(f"The edited KPI does not run for this period and scope: {exc}")
             else:
+                failed = saved["error"].dropna() if "error" in saved.columns else saved
+                if len(failed):
+                    st.warning(f"The saved version does not run: {failed.iloc[0]}")
                 comparison = compare(saved, edited)
                 st.caption(f"{filters.start:%Y-%m-%d} to {filters.end:%Y-%m-%d} by "
                            f"{filters.grain}, sidebar filters applied; unit {kpi.unit}.")
@@ -150,16 +206,27 @@ with st.container():
                         c: st.column_config.NumberColumn(format="%.2f")
                         for c in ("saved", "edited", "difference")})
     with sql_tab:
-        if compiled is None:
-            st.info("The compiled SQL appears once the text is valid.")
-        else:
-            st.caption("The statement run for this preview (parameters are bound, not pasted):")
-            st.code(str(compiled), language="sql")
-            dialect = st.selectbox("Transpile to", DIALECTS, key="editor_dialect")
-            try:
-                st.code(facade.transpile_kpi_text(kpi_id, text, dialect, query), language="sql")
-            except Exception as exc:  # sqlglot may not support a construct in that dialect
-                st.error(f"Cannot transpile to {dialect}: {exc}")
+        _header, own_sql = header_and_body(text)
+        st.caption("The KPI's own SQL, as written in its file: one SELECT over one model. The page "
+                   "adds the period, the grain, the dimensions and the filters around it.")
+        st.code(own_sql.strip() or "(no SQL yet)", language="sql")
+        defaults = dict(kpi.params) if kpi is not None else {}
+        params = parameter_rows(defaults, compiled.param_map if compiled is not None else {})
+        if len(params):
+            st.caption("Parameters of this preview (bound as values, never pasted into the SQL):")
+            st.dataframe(params, hide_index=True, width="stretch")
+        with st.expander("Compiled statement (what runs for this preview) and other engines"):
+            if compiled is None:
+                st.info("The compiled statement appears once the text is valid and runs.")
+            else:
+                st.code(str(compiled), language="sql")
+                dialect = st.selectbox("Transpile to", DIALECTS, key="editor_dialect")
+                try:
+                    st.code(facade.transpile_kpi_text(kpi_id, text, dialect, query),
+                            language="sql")
+                except Exception as exc:  # sqlglot may not support a construct in that dialect
+                    log.warning("cannot transpile %s to %s", kpi_id, dialect, exc_info=True)
+                    st.error(f"Cannot transpile to {dialect}: {exc}")
     with history_tab:
         versions = facade.kpi_history(kpi_id)
         if not versions:

@@ -1,9 +1,21 @@
 """Pure helpers of the Metric editor page (no Streamlit): where a problem is, saved vs edited
-values side by side, their chart, and the diff of two versions of a KPI file."""
+values side by side, their chart, the diff of two versions of a KPI file, the KPI's own SQL and
+parameters, and the target in force with where it comes from.
+
+The target rule is the scorecard's (``metrics.scorecard._match``; a test keeps the two equal): a
+row of the targets table applies when its channel and department are the scope's or ``*`` and
+the day lies in [valid_from, valid_to]; the most specific row wins (exact channel and department
+beat ``*``), then the latest valid_from; the KPI file's ``target``/``red_flag`` header is the
+fallback when no row applies. It is re-stated here, not imported, because pages import only the
+facade, and the editor needs the winning ROW (its scope and dates), not only its numbers.
+"""
 
 from __future__ import annotations
 
 import difflib
+import math
+from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -67,3 +79,134 @@ def diff(old: str, new: str, old_name: str = "saved", new_name: str = "edited") 
     """A unified diff of two texts ('' when they are equal)."""
     return "".join(difflib.unified_diff(old.splitlines(keepends=True),
                                         new.splitlines(keepends=True), old_name, new_name))
+
+
+def header_and_body(text: str) -> tuple[str, str]:
+    """A KPI file split into its header (the leading ``--`` and blank lines) and its SQL body."""
+    lines = text.splitlines(keepends=True)
+    count = 0
+    for line in lines:
+        if line.strip() and not line.strip().startswith("--"):
+            break
+        count += 1
+    return "".join(lines[:count]), "".join(lines[count:])
+
+
+def parameter_rows(defaults: dict[str, object], bound: dict[str, object]) -> pd.DataFrame:
+    """The values a statement runs with, one row each: the KPI's own parameters (header default
+    and the value used) first, then what the page binds (date range, filter values)."""
+    rows = [{"parameter": f"${name}", "value": str(bound.get(name, default)),
+             "from": "KPI header (default)" if bound.get(name, default) == default
+             else f"this page (default {default})"} for name, default in defaults.items()]
+    for name, value in bound.items():
+        if name in defaults:
+            continue
+        source = "date range" if name in ("period_start", "period_end") else "filter"
+        rows.append({"parameter": f"${name}", "value": str(value), "from": source})
+    return pd.DataFrame(rows, columns=["parameter", "value", "from"])
+
+
+@dataclass(frozen=True)
+class TargetInForce:
+    """The target and red flag that judge a KPI in one scope, and the row they come from (None:
+    the KPI file's header)."""
+
+    target: float | None
+    red_flag: float | None
+    file_target: float | None
+    file_red_flag: float | None
+    row: dict[str, object] | None
+    channel: str
+    department: str
+    day: date
+
+
+def _number(value: object) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _day(value: object) -> date:
+    return value if isinstance(value, date) and not isinstance(value, pd.Timestamp) \
+        else date.fromisoformat(str(value)[:10])
+
+
+def target_in_force(targets: pd.DataFrame, kpi_id: str, file_target: float | None,
+                    file_red_flag: float | None, channel: str = "*", department: str = "*",
+                    day: date | None = None) -> TargetInForce:
+    """The targets row that applies to ``kpi_id`` in (channel, department) on ``day`` (most
+    specific, then latest valid_from), else the file's header values."""
+    day = day or date.today()
+    best: tuple[int, date] | None = None
+    chosen: dict[str, object] | None = None
+    rows = targets[targets["kpi"] == kpi_id].to_dict("records") if len(targets) else []
+    for row in rows:
+        if str(row["channel"]) not in ("*", channel) or str(row["department"]) not in ("*", department):
+            continue
+        valid_from, valid_to = _day(row["valid_from"]), _day(row["valid_to"])
+        if not valid_from <= day <= valid_to:
+            continue
+        rank = (int(row["channel"] != "*") + int(row["department"] != "*"), valid_from)
+        if best is None or rank > best:
+            best, chosen = rank, row
+    if chosen is None:
+        return TargetInForce(file_target, file_red_flag, file_target, file_red_flag, None,
+                             channel, department, day)
+    return TargetInForce(_number(chosen["target"]), _number(chosen["red_flag"]), file_target,
+                         file_red_flag, chosen, channel, department, day)
+
+
+UNIT_SUFFIX = {"seconds": " s", "percent": " %", "points": " pts"}
+
+
+def amount(value: float | None, unit: str, currency: str = "EUR") -> str:
+    """A target as written (420 s, 85 %, EUR 2.5), unrounded: it is a setting, not a measure."""
+    if value is None:
+        return "none"
+    text = f"{value:,.10g}"
+    return f"{currency} {text}" if unit == "currency" else text + UNIT_SUFFIX.get(unit, "")
+
+
+def _scope(value: str, plural: str) -> str:
+    return f"all {plural}" if value == "*" else value
+
+
+def target_sentence(t: TargetInForce, unit: str, currency: str = "EUR") -> str:
+    """What judges this KPI and why: "Target in force: 420 s, red flag 600 s (targets table, all
+    channels, all departments, from 2024-01-01); the file's default 360 s is overridden"."""
+    scope = f"{_scope(t.channel, 'channels')}, {_scope(t.department, 'departments')}"
+    if t.row is None:
+        if t.target is None:
+            return (f"No target in force ({scope}, {t.day}): neither the targets table nor the "
+                    "file's header gives one, so this KPI is not scored.")
+        return (f"Target in force: {amount(t.target, unit, currency)}, red flag "
+                f"{amount(t.red_flag, unit, currency)} (the file's header: no row of the targets "
+                f"table applies to {scope} on {t.day}).")
+    row = t.row
+    valid_from, valid_to = _day(row["valid_from"]), _day(row["valid_to"])
+    dates = " ".join(filter(None, (
+        f"from {valid_from}" if valid_from > date(1900, 1, 1) else "",
+        f"to {valid_to}" if valid_to < date(9999, 12, 31) else ""))) or "no start or end date"
+    row_scope = (f"{_scope(str(row['channel']), 'channels')}, "
+                 f"{_scope(str(row['department']), 'departments')}")
+    return (f"Target in force: {amount(t.target, unit, currency)}, red flag "
+            f"{amount(t.red_flag, unit, currency)} (targets table, {row_scope}, {dates}); "
+            f"{_overridden(t, unit, currency)}.")
+
+
+def _overridden(t: TargetInForce, unit: str, currency: str) -> str:
+    """What the targets row overrides in the file's header, in words."""
+    if t.file_target is None and t.file_red_flag is None:
+        return "the file's header has no default"
+    changed = [f"{label} {amount(file, unit, currency)}" for label, file, used in (
+        ("default", t.file_target, t.target), ("red flag", t.file_red_flag, t.red_flag))
+        if file != used]
+    if not changed:
+        return "the file's header says the same"
+    return "the file's " + " and ".join(changed) + (" are" if len(changed) > 1 else " is") \
+        + " overridden"
