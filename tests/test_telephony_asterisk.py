@@ -31,8 +31,8 @@ def _base(src: str, dst: str, ctx: str, chan: str, dchan: str, app: str, start: 
 
 def _contacts(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
     rows = con.execute(
-        "SELECT source_record_id, direction, outcome, queued, abandoned, transferred, self_service "
-        "FROM contacts WHERE source = 'asterisk'").fetchall()
+        "SELECT source_record_id, direction, outcome, queued, abandoned, transferred, self_service, "
+        "agent_requested, ticket FROM contacts WHERE source = 'asterisk'").fetchall()
     return {r[0]: r[1:] for r in rows}
 
 
@@ -42,13 +42,15 @@ def test_cdr_csv_legs_become_one_contact_per_call(con):
     assert (result.format, result.rows_read, result.rows_loaded, result.rows_rejected) == (
         "asterisk_csv", 10, 6, 0)
     assert _contacts(con) == {
-        # direction, outcome, queued, abandoned, transferred, self_service
-        "1741000000.1": ("inbound", "answered", True, False, True, False),  # IVR, queue, transfer: 3 legs
-        "1741003600.7": ("inbound", "abandoned", True, True, False, False),  # Queue answered, no agent
-        "1741006800.10": ("inbound", "no_answer", False, False, False, False),  # NO ANSWER + BUSY fork
-        "1741010400.20": ("outbound", "answered", False, False, False, False),  # written twice
-        "1741035600.30": ("inbound", "ivr", False, False, False, True),
-        "1741039200.40": ("outbound", "failed", False, False, False, False),  # CONGESTION
+        # direction, outcome, queued, abandoned, transferred, self_service, agent_requested, ticket
+        # (agent_requested: the call rang a queue or a person; NULL where the CDR cannot say)
+        "1741000000.1": ("inbound", "answered", True, False, True, False, True, False),  # IVR, queue,
+        # transfer: 3 legs
+        "1741003600.7": ("inbound", "abandoned", True, True, False, False, True, False),  # Queue, no agent
+        "1741006800.10": ("inbound", "no_answer", False, False, False, False, True, False),  # Dial fork
+        "1741010400.20": ("outbound", "answered", False, False, False, False, None, False),  # twice
+        "1741035600.30": ("inbound", "ivr", False, False, False, True, None, False),  # Playback only
+        "1741039200.40": ("outbound", "failed", False, False, False, False, None, False),  # CONGESTION
     }
     # Call A: local Berlin time (UTC+1) -> UTC; answered by the queue's agent 201 after 30 s in the
     # queue leg; talk = 180 + 120 s of the two bridged legs (the IVR leg's 19 s are not talk).

@@ -19,7 +19,7 @@ def sid(n: int) -> str:
 
 def _outcomes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
     rows = con.execute("SELECT source_record_id, direction, outcome, queued, abandoned, transferred, "
-                       "self_service FROM contacts").fetchall()
+                       "self_service, agent_requested FROM contacts").fetchall()
     return {r[0][-2:]: r[1:] for r in rows}
 
 
@@ -30,15 +30,16 @@ def test_api_pages_parent_and_children_are_one_call(con):
     assert (result.format, result.rows_read, result.rows_loaded, result.rows_rejected) == (
         "twilio_json", 14, 8, 0)
     assert _outcomes(con) == {
-        # direction, outcome, queued, abandoned, transferred, self_service
-        "01": ("inbound", "answered", True, False, False, False),
-        "03": ("inbound", "abandoned", True, True, False, False),  # child canceled while ringing
-        "05": ("inbound", "ivr", False, False, False, True),  # no <Dial>: TwiML app only
-        "06": ("outbound", "answered", False, False, False, False),
-        "07": ("outbound", "busy", False, False, False, False),
-        "08": ("inbound", "answered", True, False, True, False),  # alice, then bob
-        "0b": ("inbound", None, False, False, False, False),  # still in progress
-        "0c": ("inbound", "no_answer", True, False, False, False),  # Dial timed out
+        # direction, outcome, queued, abandoned, transferred, self_service, agent_requested
+        # (agent_requested: an inbound call that dialled a person; NULL where the log cannot say)
+        "01": ("inbound", "answered", True, False, False, False, True),
+        "03": ("inbound", "abandoned", True, True, False, False, True),  # child canceled while ringing
+        "05": ("inbound", "ivr", False, False, False, True, None),  # no <Dial>: TwiML app only
+        "06": ("outbound", "answered", False, False, False, False, None),
+        "07": ("outbound", "busy", False, False, False, False, None),
+        "08": ("inbound", "answered", True, False, True, False, True),  # alice, then bob
+        "0b": ("inbound", None, False, False, False, False, None),  # still in progress
+        "0c": ("inbound", "no_answer", True, False, False, False, True),  # Dial timed out
     }
     # Call 1: RFC 2822 GMT dates; the child connected 150 s and ended 09:03:05 -> answered 09:00:35.
     row = con.execute(
@@ -89,10 +90,10 @@ def test_calls_csv_matches_the_json(con):
     assert (result.status, result.format, result.rows_read, result.rows_loaded) == (
         "loaded", "twilio_csv", 6, 4)
     assert _outcomes(con) == {
-        "01": ("inbound", "answered", True, False, False, False),
-        "03": ("inbound", "abandoned", True, True, False, False),
-        "05": ("inbound", "ivr", False, False, False, True),
-        "06": ("outbound", "answered", False, False, False, False),
+        "01": ("inbound", "answered", True, False, False, False, True),
+        "03": ("inbound", "abandoned", True, True, False, False, True),
+        "05": ("inbound", "ivr", False, False, False, True, None),
+        "06": ("outbound", "answered", False, False, False, False, None),
     }
     assert con.execute("SELECT answered_at, talk_seconds, agent FROM contacts WHERE source_record_id = ?",
                        [sid(1)]).fetchall()[0][1:] == (150.0, "alice")

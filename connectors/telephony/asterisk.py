@@ -29,6 +29,11 @@ Quirks handled:
   short extension or queue; otherwise outbound (internal calls included). The customer's number is ``src``
   inbound and ``dst`` outbound; the agent is the peer of ``dstchannel`` (inbound) or ``channel``
   (outbound) without technology and channel suffix (``PJSIP/client2-00000003`` -> ``client2``).
+* ``agent_requested`` (docs/recorded-fields.md): an inbound call that rang a person is an attempt to reach
+  one: a ``Queue`` leg, a ``Dial`` leg, or any leg with a ``dstchannel`` (a peer was rung), whatever the
+  disposition. An inbound call that only an application answered (IVR, announcement, voicemail) is NULL:
+  a CDR does not record the caller's menu choice, so whether they asked for an agent is unknown.
+  Outbound calls: NULL. ``transferred`` is recorded (false unless two legs reached people).
 Handle time = talk when answered, NULL otherwise (CDRs record no hold or wrap-up).
 """
 
@@ -162,6 +167,7 @@ def _read(profile: Profile, data: bytes, opts: ReadOptions) -> Parsed:
         "duration": v.numbers(f["duration"]), "billsec": v.numbers(f["billsec"]),
         "disposition": f["disposition"].str.strip().str.upper(),
         "is_queue": f["lastapp"].str.strip().str.lower() == "queue",
+        "is_dial": f["lastapp"].str.strip().str.lower() == "dial",
         "lastdata": f["lastdata"], "dcontext": f["dcontext"].str.lower(),
         "src": v.text(f["src"]), "dst": v.text(f["dst"]),
         "channel": v.text(f["channel"]), "dstchannel": v.text(f["dstchannel"]),
@@ -179,10 +185,12 @@ def _read(profile: Profile, data: bytes, opts: ReadOptions) -> Parsed:
     d["no_answer"] = d["disposition"] == "NO ANSWER"
     d["busy"] = d["disposition"] == "BUSY"
     d["failed"] = d["disposition"].isin(["FAILED", "CONGESTION"])
+    d["rang"] = d["is_queue"] | d["is_dial"] | d["dstchannel"].notna()
     g = d.groupby("key", sort=False)
     agg = g.agg(opened=("start", "min"), closed=("end", "max"), line=("line", "min"),
                 people=("person", "sum"), queued=("is_queue", "any"), app=("answered", "any"),
-                no_answer=("no_answer", "any"), busy=("busy", "any"), failed=("failed", "any"))
+                no_answer=("no_answer", "any"), busy=("busy", "any"), failed=("failed", "any"),
+                rang=("rang", "any"))
     legs = d[d["person"]].sort_values(["key", "answer", "line"]).drop_duplicates("key").set_index("key")
     queue_legs = d[d["is_queue"]].drop_duplicates("key").set_index("key")
     idx = agg.index
@@ -210,6 +218,7 @@ def _read(profile: Profile, data: bytes, opts: ReadOptions) -> Parsed:
         "handle_seconds": talk.where(answered),
         "queued": agg["queued"], "abandoned": abandoned, "transferred": agg["people"] > 1,
         "self_service": ivr, "outcome": outcome, "version_at": agg["closed"],
+        "agent_requested": pd.Series(True, index=idx, dtype="boolean").where(inbound & agg["rang"]),
         "phone": first["src"].where(inbound, first["dst"]).reindex(idx),
         "line": agg["line"],
     }).reset_index(drop=True)

@@ -24,6 +24,10 @@ Quirks handled:
   PBX) are inbound; ``outbound-*`` and ``trunking-terminating`` (your PBX -> PSTN) are outbound. The
   customer's number is ``from`` inbound and ``to`` outbound. A child whose parent is not in the file
   stands for its call (keyed by the parent's sid) with the child's own direction.
+* ``agent_requested`` (docs/recorded-fields.md): an inbound call that dialled someone (``queued`` above)
+  was an attempt to reach a person; a call the TwiML application handled alone is NULL (the call log
+  does not record a ``<Gather>`` choice), outbound calls too. ``transferred`` is recorded: more than one
+  completed child.
 Handle time = talk when answered (Twilio has no hold or wrap-up), NULL otherwise.
 """
 
@@ -126,6 +130,7 @@ def _contacts(f: pd.DataFrame) -> pd.DataFrame:
         "agent": agent, "wait_seconds": wait, "talk_seconds": talk, "handle_seconds": talk,
         "queued": queued, "abandoned": abandoned, "transferred": n_done > 1,
         "self_service": ivr, "outcome": outcome,
+        "agent_requested": pd.Series(True, index=idx, dtype="boolean").where(inbound & queued),
         "version_at": f.groupby("key")["updated"].max().reindex(idx),
         "phone": v.text(head["from"]).where(inbound, v.text(head["to"])),
         "line": f.groupby("key")["line"].min().reindex(idx),
