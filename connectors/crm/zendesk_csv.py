@@ -5,7 +5,10 @@ account's time zone without offset (``--tz``); ``Via`` holds labels (Mail, Web F
 Closed Ticket...); ``Satisfaction Score`` is Good/Bad or a 1-5 score (or Offered / Not Offered) and becomes
 a survey response linked to the ticket; ids are read as strings; the contact reason comes from a custom
 field whose title contains "reason". Tickets carry no handle time unless a time-tracking field
-("Total time spent (sec)") is exported: without it handle time stays NULL, never zero.
+("Total time spent (sec)") is exported: without it handle time stays NULL, never zero. Transfers: the
+export as usually configured has no transfer data, so ``transferred`` is NULL (kpis.md "records X");
+only where it carries ``Group stations`` / ``Assignee stations`` (groups / assignees the ticket passed
+through) is a ticket with more than one of either transferred, and one with at most one not.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from connectors.textfile import header_fields, read_table, require_columns
 
 SIGNATURE = {"Id", "Via", "Created at", "Status"}
 REQUIRED = ["Id", "Created at"]
+STATIONS = ("Group stations", "Assignee stations")
 VIA = {
     "mail": ("email", "inbound"),
     "email": ("email", "inbound"),
@@ -58,6 +62,15 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name] if name in frame.columns else pd.Series("", index=frame.index)
 
 
+def _transferred(f: pd.DataFrame) -> pd.Series | None:
+    """More than one group or assignee station; None (NULL) when the export has neither column."""
+    counts = [v.numbers(f[c]) for c in STATIONS if c in f.columns]
+    if not counts:
+        return None
+    most = pd.concat(counts, axis=1).max(axis=1)
+    return (most > 1).astype("boolean").where(most.notna(), pd.NA)
+
+
 def read(data: bytes, opts: ReadOptions) -> Parsed:
     header, rows = read_table(data, what="zendesk_csv")
     require_columns(header, REQUIRED, "zendesk_csv")
@@ -89,6 +102,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
         "agent": v.text(_col(f, "Assignee")),
         "handle_seconds": v.numbers(f[spent]) if spent else None,
         "reopened_count": v.numbers(_col(f, "Reopens")),
+        "transferred": _transferred(f),
         "status": status,
         "outcome": handled.map({True: "handled", False: "unhandled"}),
         "reason": v.text(f[reason_cols[0]]) if reason_cols else None,
@@ -120,6 +134,14 @@ def _satisfaction(f: pd.DataFrame, line: pd.Series, when: pd.Series) -> pd.DataF
         "line": line,
     })
     return out[rated.fillna(False).astype(bool)].reset_index(drop=True)
+
+
+def _transferred_sql(counts: list[str]) -> str:
+    """SQL twin of ``_transferred``."""
+    if not counts:
+        return "CAST(NULL AS BOOLEAN)"
+    most = f"greatest({', '.join(counts)})" if len(counts) > 1 else counts[0]
+    return f"{most} > 1"
 
 
 def stage(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions) -> Parsed | None:
@@ -155,6 +177,7 @@ def stage(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions) -> Par
             {solved} AS closed_at, {q.text(col("Group"))} AS team, {q.text(col("Group"))} AS queue,
             {q.text(col("Assignee"))} AS agent, {q.number(col(spent))} AS handle_seconds,
             TRY_CAST({q.number(col("Reopens"))} AS INTEGER) AS reopened_count, {status} AS status,
+            {_transferred_sql([q.number(col(c)) for c in STATIONS if c in header])} AS transferred,
             CASE WHEN coalesce({q.number(col("Replies"))}, 0) > 0
                       OR coalesce({status} IN ('solved', 'closed'), false)
                  THEN 'handled' ELSE 'unhandled' END AS outcome,

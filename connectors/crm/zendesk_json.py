@@ -24,6 +24,9 @@ Quirks handled:
   tickets with and without an e-mail join: the user's ``external_id`` when users are sideloaded, else
   the Zendesk user id namespaced as ``zendesk-user:<id>`` (a bare internal id would collide with other
   systems' ids);
+* transfers: the metric set's ``group_stations`` / ``assignee_stations`` (how many groups / assignees the
+  ticket passed through) record them: more than one of either = ``transferred``, else not; a ticket
+  without a metric set (or without both counts) does not record transfers: NULL, never false;
 * deleted tickets (status ``deleted``) are rejected, and a Ticket Metrics file (``ticket_metric``) is
   refused with a message saying what to export instead: it has no channel, requester or status.
 Timestamps are UTC ISO-8601 with ``Z``; handle time is not in the export and stays NULL.
@@ -65,7 +68,7 @@ PAGE_KEYS = re.compile(r'"(after_cursor|end_of_stream|next_page|end_time)"\s*:')
 SPACE = re.compile(r"\s*")
 COLUMNS = ["source_record_id", "case_id", "channel", "direction", "opened_at", "reply_min", "closed_at",
            "team", "agent", "reopened_count", "replies", "status", "reason", "version_at", "email",
-           "phone", "account", "score", "comment", "rated_at"]
+           "phone", "account", "score", "comment", "rated_at", "transferred"]
 
 
 def sniff(head: bytes, file_name: str) -> float:
@@ -215,6 +218,8 @@ def _row(ticket: dict[str, Any], side: Mapping[str, dict[str, Any]], field_id: s
     if reply_min is None and reply_sec is not None:
         reply_min = reply_sec / 60
     requester = _text(ticket.get("requester_id"))
+    stations = [x for x in (_number(metric.get("group_stations")), _number(metric.get("assignee_stations")))
+                if x is not None]
     rating: dict[str, Any] = _get(ticket, "satisfaction_rating") or {}
     rating = rating if isinstance(rating, dict) else {}
     return {
@@ -232,6 +237,7 @@ def _row(ticket: dict[str, Any], side: Mapping[str, dict[str, Any]], field_id: s
         "account": _text(user.get("external_id")) or (f"zendesk-user:{requester}" if requester else ""),
         "score": _text(rating.get("score")).lower(), "comment": _text(rating.get("comment")),
         "rated_at": _text(rating.get("updated_at")) or _text(rating.get("created_at")),
+        "transferred": max(stations) > 1 if stations else None,
     }
 
 
@@ -281,6 +287,7 @@ def _contacts(raw: pd.DataFrame, tz: str) -> pd.DataFrame:
         "team": v.text(raw["team"]),
         "agent": v.text(raw["agent"]),
         "reopened_count": pd.to_numeric(raw["reopened_count"], errors="coerce"),
+        "transferred": raw["transferred"].astype("boolean"),
         "status": v.text(raw["status"]),
         "outcome": worked.map({True: "handled", False: "unhandled"}),
         "reason": v.text(raw["reason"]),
