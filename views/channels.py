@@ -9,6 +9,7 @@ channel filter.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import pandas as pd
@@ -37,6 +38,7 @@ BEHIND_COLUMNS = ["local_at", "channel", "source", "contact_id", "case_id", "cus
                   "queue", "team", "agent", "reason", "department", "status", "outcome",
                   "wait_seconds", "handle_seconds", "cost"]
 CHART = {"displayModeBar": False}
+log = logging.getLogger(__name__)
 
 st.title("Channels")
 if not imports.warehouse_summary()["contacts"]:
@@ -79,6 +81,29 @@ def fmt(value: object) -> str:
     return format_value(value, unit, currency)
 
 
+def failure(frame: pd.DataFrame, kpi_id: str) -> str | None:
+    """Why ``kpi_id`` could not be computed (the runner's ``error`` column), else None. Falls
+    back to ``run`` when a frame does not carry the column (the scorecard's did not always)."""
+    if "error" not in frame.columns:
+        frame = facade.run(query(kpi_id))
+    errors = frame.loc[frame["kpi"] == kpi_id, "error"].dropna() if len(frame) else frame
+    return str(errors.iloc[0]) if len(errors) else None
+
+
+def first_line(error: Exception) -> str:
+    """DuckDB's headline of an error, without its statement excerpt or candidate lists."""
+    return next((line for line in str(error).splitlines() if line.strip()), type(error).__name__)
+
+
+def failure_note(label: str, kpi_id: str, error: str) -> None:
+    """A grey note instead of a number or a traceback: the KPI, and what failed. The error is
+    shown as code, so its quotes, $ and * are not read as markdown."""
+    text = error.replace("`", "'")
+    st.markdown(f":gray-badge[:material/error: not computed] **{label}** (`{kpi_id}`) does not "
+                f"run on this data: `{text}`. The other KPIs are not affected; an analyst can "
+                "fix the file in the Metric editor.")
+
+
 def pick(event: object, param: str, key: str) -> None:
     """A click on a bar -> the URL parameter ``param`` (global channel or page-local) and rerun."""
     points = getattr(getattr(event, "selection", None), "points", None) or []
@@ -99,16 +124,21 @@ def pick(event: object, param: str, key: str) -> None:
 
 # --- headline -----------------------------------------------------------------------------------
 head = facade.scorecard(query(kpi))
-row = head.iloc[0] if not head.empty else None
+broken = failure(head, kpi)
+row = head.iloc[0] if not head.empty and broken is None else None
 status = str(row["status"]) if row is not None else "grey"
 cols = st.columns([2, 3])
 with cols[0].container(border=True):
-    st.markdown(f"**{meta['label']}** {status_badge(status)}")
-    st.markdown(value_markdown(row["value"] if row is not None else None, unit, status, currency))
+    if broken is not None:
+        failure_note(str(meta["label"]), kpi, broken)
+    else:
+        st.markdown(f"**{meta['label']}** {status_badge(status)}")
+        st.markdown(value_markdown(row["value"] if row is not None else None, unit, status,
+                                   currency))
     if row is not None:
         st.markdown(change_markdown(row[f"change_{filters.cmp}"], unit, direction, filters.cmp,
                                     currency))
-        st.caption(f"n {int(row['n']):,} · "
+        st.caption(f"n {0 if missing(row['n']) else int(row['n']):,} · "
                    f"{target_text(row['target'], direction, unit, currency)} · "
                    f"{filters.start} to {filters.end}")
 cols[1].markdown(str(meta["description"]))
@@ -127,7 +157,9 @@ if not earlier.empty and not total.empty:
     moved = pd.to_datetime(earlier["period"]) + shift
     comparison = pd.DataFrame({"period": moved.dt.date.to_numpy(),
                                "value": earlier["value"].to_numpy()})
-if lines.empty:
+if broken is not None:
+    st.caption(f"No trend: {meta['label']} does not run (see above).")
+elif lines.empty:
     st.info("No data for this KPI in the selected period and filters.")
 else:
     series = pd.concat([lines[["period", "dimension", "value"]],
@@ -143,7 +175,9 @@ else:
 st.subheader("Channel comparison", divider="gray")
 by_channel = facade.scorecard(query(kpi, dims=("channel",)))
 by_channel = by_channel[by_channel["n"].fillna(0) > 0]
-if by_channel.empty:
+if broken is not None:
+    st.caption(f"No comparison: {meta['label']} does not run (see above).")
+elif by_channel.empty:
     st.info("No channel has data for this KPI here.")
 else:
     by_channel["text"] = by_channel["value"].map(fmt)
@@ -162,6 +196,9 @@ def breakdown(dim: str) -> None:
     """The KPI per queue or team as status-coloured bars, worst on top; a click narrows the page
     (contacts without a queue or team show as '(none)' and cannot be clicked to a filter)."""
     frame = facade.scorecard(query(kpi, dims=(dim,)))
+    if broken is not None:
+        st.caption(f"No {dim} breakdown: {meta['label']} does not run (see above).")
+        return
     frame = frame[frame["n"].fillna(0) > 0].sort_values("value", ascending=direction == "higher")
     frame[dim] = frame[dim].astype("object").where(frame[dim].notna(), NONE)
     if frame.empty:
@@ -179,7 +216,10 @@ def breakdown(dim: str) -> None:
 
 st.subheader("Reasons, queues and teams", divider="gray")
 reasons = facade.run(query("contacts", dims=("reason",))).rename(columns={"value": "contacts"})
-if reasons.empty:
+contacts_broken = failure(reasons, "contacts")
+if contacts_broken is not None:
+    failure_note("Inbound contacts", "contacts", contacts_broken)
+elif reasons.empty:
     st.info("No contacts with a reason here.")
 else:
     event = st.plotly_chart(charts.pareto(reasons, "reason", "contacts",
@@ -197,14 +237,20 @@ st.caption("Click a reason, queue or team to narrow the whole page to it.")
 # --- hour x weekday -----------------------------------------------------------------------------
 zone = facade.settings().get("business_timezone", "UTC")
 st.subheader("When customers contact us, and when they cannot get through", divider="gray")
-hours = facade.week_hours(query("contacts"))
-hours["unreachable_rate"] = hours["unreachable_rate"].where(hours["attempts"] >= MIN_ATTEMPTS)
-left, right = st.columns(2)
-left.plotly_chart(charts.week_hours(hours, "contacts", title="Inbound contacts"),
-                  key="hours_demand", width="stretch", config=CHART)
-right.plotly_chart(charts.week_hours(hours, "unreachable_rate", colorscale="Reds", suffix=" %",
-                                     title="Unreachable phone/chat attempts (% of attempts)"),
-                   key="hours_unreachable", width="stretch", config=CHART)
+try:
+    hours = facade.week_hours(query("contacts"))
+except Exception as error:  # the rows of a broken contacts/unreachable_rate file do not select
+    log.exception("the hour-of-week counts failed")
+    failure_note("Hour-of-week counts", "contacts, unreachable_rate", first_line(error))
+else:
+    hours["unreachable_rate"] = hours["unreachable_rate"].where(hours["attempts"] >= MIN_ATTEMPTS)
+    left, right = st.columns(2)
+    left.plotly_chart(charts.week_hours(hours, "contacts", title="Inbound contacts"),
+                      key="hours_demand", width="stretch", config=CHART)
+    right.plotly_chart(charts.week_hours(hours, "unreachable_rate", colorscale="Reds",
+                                         suffix=" %",
+                                         title="Unreachable phone/chat attempts (% of attempts)"),
+                       key="hours_unreachable", width="stretch", config=CHART)
 st.caption(f"Hours in the business time zone ({zone}). Unreachable = attempts that never reached "
            "a person (abandoned, no answer, busy, ended in the IVR or a bot); hours with fewer than "
            f"{MIN_ATTEMPTS} attempts are left blank.")
@@ -217,6 +263,9 @@ try:
     behind = facade.contacts_behind(query(kpi), kpi, part=part, limit=500)
 except facade.QueryError as error:
     st.warning(f"Cannot list the rows behind this KPI: {error}")
+except Exception as error:  # the KPI's FILTER condition itself fails in DuckDB
+    log.exception("the rows behind %s failed", kpi)
+    failure_note(f"The rows behind {meta['label']}", kpi, first_line(error))
 else:
     shown = behind[[c for c in BEHIND_COLUMNS if c in behind.columns]]
     st.caption(f"The newest {len(shown):,} rows (at most 500). Identifiers are masked; free text is "

@@ -38,6 +38,22 @@ period_q = facade.Query.of(["avoidable_cost", "avoidable_rate", "service_caused_
 reasons = facade.reason_costs(period_q)
 colors = department_colors(reasons["department"].dropna().astype(str))
 totals = facade.run(period_q).set_index("kpi")
+LABELS = {"avoidable_cost": "Avoidable cost", "avoidable_rate": "Avoidable contact rate",
+          "service_caused_share": f"Caused by {service_dept}", "cpx": "Contacts per X"}
+
+
+def _error(kpi: str) -> str | None:
+    """Why a KPI of this page could not be computed (the runner's ``error`` column), else None."""
+    if "error" not in totals.columns or kpi not in totals.index:
+        return None
+    errors = totals.loc[[kpi], "error"].dropna()
+    return str(errors.iloc[0]) if len(errors) else None
+
+
+def _failure_note(kpi: str, error: str) -> None:
+    """A grey note naming the KPI and what failed, instead of a 0 or a traceback."""
+    st.markdown(f":gray-badge[:material/error: not computed] **{LABELS.get(kpi, kpi)}** "
+                f"(`{kpi}`) does not run on this data: `{error.replace('`', chr(39))}`")
 
 
 def _value(kpi: str, column: str = "value") -> float:
@@ -47,17 +63,32 @@ def _value(kpi: str, column: str = "value") -> float:
     return float(value) if pd.notna(value) else 0.0
 
 
+def _shown(kpi: str, text: str) -> str:
+    """The tile's text, or '–' when the KPI failed (a failure is not a zero)."""
+    return "–" if _error(kpi) else text
+
+
+for failed in [k for k in period_q.kpis if _error(k)]:
+    _failure_note(failed, str(_error(failed)))
 tiles = st.container(horizontal=True)  # wraps on narrow screens instead of truncating
-tiles.metric(f"Avoidable cost ({currency})", f"{_value('avoidable_cost'):,.0f}", width=200)
-tiles.metric("Avoidable contacts", f"{int(_value('avoidable_cost', 'n')):,}", width=200)
-tiles.metric("Avoidable contact rate", f"{_value('avoidable_rate'):.1f} %", width=200)
-tiles.metric(f"Caused by {service_dept}", f"{_value('service_caused_share'):.1f} %",
-               help="Share of avoidable contacts the service department caused itself "
-                    "(repeats, wrong information, bad transfers).", width=200)
+tiles.metric(f"Avoidable cost ({currency})",
+             _shown("avoidable_cost", f"{_value('avoidable_cost'):,.0f}"), width=200)
+tiles.metric("Avoidable contacts",
+             _shown("avoidable_cost", f"{int(_value('avoidable_cost', 'n')):,}"), width=200)
+tiles.metric("Avoidable contact rate",
+             _shown("avoidable_rate", f"{_value('avoidable_rate'):.1f} %"), width=200)
+tiles.metric(f"Caused by {service_dept}",
+             _shown("service_caused_share", f"{_value('service_caused_share'):.1f} %"),
+             help="Share of avoidable contacts the service department caused itself "
+                  "(repeats, wrong information, bad transfers).", width=200)
 
 trend = facade.trend(facade.Query.of("avoidable_cost", grain=filters.grain, start=filters.start,
                                      end=filters.end, dimensions=["department"], filters=scope))
-if trend.empty:
+if "error" in trend.columns:
+    trend = trend[trend["error"].isna()]  # a failed avoidable_cost has its note above
+if _error("avoidable_cost"):
+    st.caption("No cost trend: avoidable_cost does not run (see above).")
+elif trend.empty:
     st.info("No avoidable contacts in this period and scope. Widen the period, or check that the "
             "reason map on the Data page marks reasons as avoidable.")
 else:
@@ -127,7 +158,10 @@ else:
                                      filters=cpx_scope, params={"driver": driver}))
     if not per_dept:
         cpx["department"] = "All departments"
-    if cpx.dropna(subset=["value"]).empty:
+    cpx_errors = cpx["error"].dropna() if "error" in cpx.columns else cpx.iloc[0:0]
+    if len(cpx_errors):
+        _failure_note("cpx", str(cpx_errors.iloc[0]))
+    elif cpx.dropna(subset=["value"]).empty:
         st.info(f"No {driver} in this period: add them to the demand table on the Data page.")
     else:
         st.plotly_chart(cpx_trend(cpx, driver, colors), width="stretch", key="cpx")

@@ -36,6 +36,26 @@ def _query(grain: str, dimensions: list[str]) -> facade.Query:
                            dimensions=dimensions, filters=scope)
 
 
+def _failures(frame: pd.DataFrame) -> dict[str, str]:
+    """KPI id -> why it could not be computed (the runner's ``error`` column)."""
+    if "error" not in frame.columns or frame.empty:
+        return {}
+    failed = frame.dropna(subset=["error"])
+    return dict(zip(failed["kpi"].astype(str), failed["error"].astype(str), strict=True))
+
+
+def _failure_note(kpi: str, error: str) -> None:
+    """A grey note naming the KPI and what failed, instead of a number or a traceback (the
+    error as code: its quotes and $ are not markdown)."""
+    st.markdown(f":gray-badge[:material/error: not computed] **{SURVEY_KPIS[kpi]}** (`{kpi}`) "
+                f"does not run on this data: `{error.replace('`', chr(39))}`")
+
+
+def _healthy(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the KPIs that computed (charts never see a failed KPI's empty rows)."""
+    return frame[frame["error"].isna()] if "error" in frame.columns else frame
+
+
 def _interval_text(row: pd.Series) -> str:
     if pd.isna(row["low"]):
         return "no interval"
@@ -43,6 +63,10 @@ def _interval_text(row: pd.Series) -> str:
 
 
 overall = facade.survey_intervals(_query("all", []))
+failed = _failures(overall)
+for kpi, error in failed.items():
+    _failure_note(kpi, error)
+kpis = [k for k in kpis if k not in failed]  # the others draw as usual
 tiles = st.container(horizontal=True)
 for kpi in kpis:
     col = tiles.container(width=240)
@@ -60,7 +84,7 @@ by_channel, by_department, over_time = st.tabs(["By channel", "By owning departm
                                                 "Over time"])
 for tab, dim in ((by_channel, "channel"), (by_department, "department")):
     with tab:
-        frame = facade.survey_intervals(_query("all", [dim]))
+        frame = _healthy(facade.survey_intervals(_query("all", [dim])))
         if frame.empty:
             st.info("No survey answers in this period and scope.")
             continue
@@ -74,7 +98,8 @@ for tab, dim in ((by_channel, "channel"), (by_department, "department")):
 with over_time:
     pick = st.radio("Measure", kpis, format_func=SURVEY_KPIS.get, horizontal=True,
                     key="voice_trend_kpi")
-    frame = facade.survey_intervals(_query(filters.grain if filters.grain else "month", []))
+    frame = _healthy(facade.survey_intervals(_query(filters.grain if filters.grain else "month",
+                                                    [])))
     if frame.empty or pick is None:
         st.info("No survey answers in this period and scope.")
     else:
