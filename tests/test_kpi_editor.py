@@ -128,3 +128,64 @@ def test_roles(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCORECARD_ROLE", "superuser")  # unknown: least privilege
     assert roles.current_role() == "viewer"
     assert roles.allowed("read_verbatims", "lead") and not roles.allowed("edit_kpis", "lead")
+
+
+# --- a KPI that validates but does not run -----------------------------------------------------
+# sum() of the text column ``channel``: sqlglot knows the column, DuckDB has no sum(VARCHAR).
+# csat.sql's numerator is line 11, "    count(*) FILTER (WHERE satisfied) AS numerator,":
+# the sum starts at column 5.
+
+def _not_running(text: str) -> str:
+    return text.replace("count(*) FILTER (WHERE satisfied)", "sum(channel) FILTER (WHERE satisfied)")
+
+
+def test_a_kpi_that_does_not_run_is_never_saved(kpis: Path, tmp_path: Path) -> None:
+    db = metrics_data.build(tmp_path / "hand.duckdb")
+    before = (kpis / "csat.sql").read_text()
+    text = _not_running(before)
+    assert catalog_module.parse_kpi("csat.sql", text, SCHEMA)[1] == []  # it validates...
+    result = facade.save_kpi("csat", text, db=db)  # ...but does not run
+    assert not result.saved and result.kpi is None
+    [problem] = result.problems  # both trial queries fail the same way: said once
+    assert str(problem).startswith("csat.sql:11:5: does not run (by month, 2024-02-01 to "
+                                   "2024-02-11, no dimensions): Binder Error: No function matches")
+    assert "sum(VARCHAR)" in problem.message and "\n" not in problem.message
+    assert "does not run on the warehouse" in result.message
+    assert (kpis / "csat.sql").read_text() == before and editor.history("csat") == []
+    kpi, problems = facade.validate_kpi("csat.sql", text, db=db, run=True)
+    assert kpi is None and problems == [problem]  # so the editor never calls it valid
+    assert facade.validate_kpi("csat.sql", text, db=db)[1] == []  # run=False: validation only
+
+
+def test_a_revert_to_a_version_that_does_not_run_is_refused(kpis: Path, tmp_path: Path) -> None:
+    db = metrics_data.build(tmp_path / "hand.duckdb")
+    folder = kpis / ".history" / "csat"
+    folder.mkdir(parents=True)
+    current = (kpis / "csat.sql").read_text()
+    (folder / "20250101T000000000000Z.sql").write_text(_not_running(current))
+    result = facade.revert_kpi("csat", "20250101T000000000000Z", db=db)
+    assert not result.saved and result.problems[0].line == 11
+    assert (kpis / "csat.sql").read_text() == current
+
+
+def test_the_check_is_the_callers(kpis: Path) -> None:
+    """editor.save stays pure: whatever ``check`` reports blocks the save."""
+    text = (kpis / "nps.sql").read_text() + "\n"
+    refuse = catalog_module.Problem("nps.sql", 3, 2, "does not run: nope")
+    result = editor.save("nps", text, SCHEMA, check=lambda kpi: [refuse])
+    assert not result.saved and result.problems == [refuse]
+    assert editor.save("nps", text, SCHEMA, check=lambda kpi: []).saved
+
+
+def test_a_text_that_runs_passes_the_trial(kpis: Path, tmp_path: Path) -> None:
+    db = metrics_data.build(tmp_path / "hand.duckdb")
+    text = facade.kpi_text("csat").replace("WHERE satisfied)", "WHERE csat >= 5)")
+    kpi, problems = facade.validate_kpi("csat.sql", text, db=db, run=True)
+    assert kpi is not None and problems == []
+
+
+def test_preview_of_a_text_that_does_not_run_says_where(kpis: Path, tmp_path: Path) -> None:
+    db = metrics_data.build(tmp_path / "hand.duckdb")
+    with pytest.raises(facade.QueryError, match=r"^csat\.sql:11:5: does not run: Binder Error"):
+        facade.preview_kpi("csat", _not_running(facade.kpi_text("csat")),
+                           facade.Query.of("csat", grain="all"), db=db)
