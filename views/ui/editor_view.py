@@ -176,9 +176,18 @@ def _scope(value: str, plural: str) -> str:
     return f"all {plural}" if value == "*" else value
 
 
-def target_sentence(t: TargetInForce, unit: str, currency: str = "EUR") -> str:
+def target_sentence(t: TargetInForce, unit: str, currency: str = "EUR",
+                    per_month: bool = False) -> str:
     """What judges this KPI and why: "Target in force: 420 s, red flag 600 s (targets table, all
-    channels, all departments, from 2024-01-01); the file's default 360 s is overridden"."""
+    channels, all departments, from 2024-01-01); the file's default 360 s is overridden". Targets
+    of sums and counts are monthly (the scorecard prorates them): ``per_month`` says so."""
+    sentence = _sentence(t, unit, currency)
+    if per_month and t.target is not None:
+        sentence += " Targets of sums and counts are per month; other periods are prorated."
+    return sentence
+
+
+def _sentence(t: TargetInForce, unit: str, currency: str) -> str:
     scope = f"{_scope(t.channel, 'channels')}, {_scope(t.department, 'departments')}"
     if t.row is None:
         if t.target is None:
