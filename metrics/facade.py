@@ -65,6 +65,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,17 @@ from sqlglot import exp
 
 from connectors import reference
 from metrics import catalog as catalog_module
-from metrics import compiler, connection, editor, ownership, roles, runner, survey
+from metrics import (
+    compiler,
+    connection,
+    editor,
+    ownership,
+    periods,
+    roles,
+    runner,
+    semantics,
+    survey,
+)
 from metrics import hours as hours_module
 from metrics import scorecard as scoring
 from metrics import settings as settings_module
@@ -83,7 +94,7 @@ from metrics.compiler import Compiled
 from metrics.query import Query, QueryError
 
 __all__ = ["Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "catalog", "kpi_table",
-           "run", "explain", "transpile", "scorecard", "perspective_scores", "trend",
+           "run", "explain", "transpile", "scorecard", "comparison_range", "perspective_scores", "trend",
            "contacts_behind", "week_hours", "validate_kpi", "clear_caches",
            "reference_frame", "save_reference",
            # ownership, customer voice, metric editor, settings (see the docstring's second list)
@@ -184,11 +195,27 @@ def transpile(kpi_id: str, dialect: str, query: Query | None = None,
 
 
 def scorecard(query: Query, db: str | Path | None = None) -> pd.DataFrame:
-    """``run`` plus dimension label, target, red_flag, weight, status, score, change_prev and
-    change_yoy (value minus the previous period's / the same period last year's value)."""
+    """``run`` plus dimension label, target, red_flag, target_source, weight, status, score,
+    change_prev and change_yoy (value minus the comparison period's value, ``comparison_range``),
+    and what each value means: applicable, provisional, final_on, open_tickets, data_issues,
+    mix_effect, note, error (``metrics.semantics``). ``mix_effect`` is filled for totals (no
+    dimension, not narrowed to one channel): the total moved against every channel."""
     cat = catalog(db)
-    return _cached("scorecard", db, (query,),  # type: ignore[no-any-return]
-                   lambda c: scoring.scorecard(c, cat, query))
+    frame = _cached("scorecard", db, (query,), lambda c: scoring.scorecard(c, cat, query))
+    if query.dimensions or len(query.filter_map.get("channel", ())) == 1 or frame.empty:
+        return frame  # type: ignore[no-any-return]
+    by_channel = scorecard(query.with_(dimensions=("channel",)), db)
+    for change in ("change_prev", "change_yoy"):
+        notes = semantics.mix_effects(frame, by_channel, cat, change)
+        for (kpi_id, period), text in notes.items():
+            at = (frame["kpi"] == kpi_id) & (frame["period"].map(str) == str(period))
+            frame.loc[at & (frame["mix_effect"] == ""), "mix_effect"] = text
+    return frame  # type: ignore[no-any-return]
+
+
+def comparison_range(start: date, end: date, cmp: str) -> tuple[date, date]:
+    """The range a period is compared with (``prev`` or ``yoy``, kpis.md "Previous period")."""
+    return periods.comparison_range(start, end, cmp)
 
 
 def perspective_scores(query: Query, db: str | Path | None = None) -> pd.DataFrame:

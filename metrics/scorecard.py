@@ -1,12 +1,16 @@
 """Scoring: targets, red/amber/green, 0-10 scores, weighted roll-ups and changes over time.
 
-Spider Impact style: each KPI has a target and a red flag (per channel x department x period from
-the ``targets`` table, most specific row first, ``'*'`` = any, else the KPI file's defaults). Status is
-green at or beyond the target, red at or beyond the red flag, amber between, grey when n < min_n or
-no target exists. The score is 10 at the target, 0 at the red flag, linear between and clipped, so it
-reads the same whichever direction is better. Perspective score = weighted mean of its KPIs' scores
-(grey tiles carry no score), overall = weighted mean of the perspectives (settings weights).
-Everything here is pandas over frames the runner returns: no SQL beyond reading ``targets``.
+Spider Impact style: each KPI has a target and a red flag. ONE rule decides which applies: a row of
+the ``targets`` table when one matches the scope (most specific channel/department first, then the
+latest valid_from; ``'*'`` = any), else the KPI file's ``target``/``red_flag`` header; the scorecard
+says which (``target_source``), and so do the tiles and the metric editor. Targets of additive KPIs
+(a sum or count: contacts, avoidable cost) are per month and are prorated to the period shown.
+Status is green at or beyond the target, red at or beyond the red flag, amber between, grey when
+n < min_n, no target exists, the value is provisional, not applicable or failed (``note`` says
+which). The score is 10 at the target, 0 at the red flag, linear between and clipped, so it reads
+the same whichever direction is better. Perspective score = weighted mean of its KPIs' scores (grey
+tiles carry no score), overall = weighted mean of the perspectives (settings weights); each says
+how many of its KPIs were judged. Everything here is pandas over frames the runner returns.
 """
 
 from __future__ import annotations
@@ -19,12 +23,16 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from metrics import runner
+from metrics import periods, runner, semantics
 from metrics.catalog import KPI, PERSPECTIVES, Catalog
-from metrics.query import Query, period_start, shift
+from metrics.query import Query
 from sql import warehouse
 
-SCORE_COLUMNS = ["target", "red_flag", "weight", "status", "score", "change_prev", "change_yoy"]
+SCORE_COLUMNS = ["target", "red_flag", "target_source", "weight", "status", "score", "change_prev",
+                 "change_yoy"]
+SEMANTIC_COLUMNS = ["applicable", "provisional", "final_on", "open_tickets", "data_issues",
+                    "mix_effect", "note", runner.ERROR_COLUMN]
+KPI_FILE = "KPI file"
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,7 @@ class Target:
     target: float | None
     red_flag: float | None
     weight: float
+    source: str = KPI_FILE  # "KPI file" or the targets row that applies
 
 
 def read_targets(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -74,8 +83,35 @@ def _match(rows: list[dict], kpi: KPI, channel: str, department: str,
             best = rank
             weight = _num(row["weight"])
             found = Target(_num(row["target"]), _num(row["red_flag"]),
-                           weight if weight is not None else kpi.weight)
+                           weight if weight is not None else kpi.weight, target_row_text(row))
     return found
+
+
+def target_row_text(row: dict) -> str:
+    """Where a targets row applies, in words: "targets table (all channels, Finance, from 2025-01-01)"."""
+    channel = "all channels" if row["channel"] == "*" else f"channel {row['channel']}"
+    department = "all departments" if row["department"] == "*" else f"department {row['department']}"
+    parts = [channel, department]
+    if str(row["valid_from"]) > "1900-01-01":
+        parts.append(f"from {row['valid_from']}")
+    if str(row["valid_to"]) < "9999-12-31":
+        parts.append(f"to {row['valid_to']}")
+    return f"targets table ({', '.join(parts)})"
+
+
+def additive(kpi: KPI) -> bool:
+    """A sum or count (its total over two months is the sum of the months): targets are monthly."""
+    return kpi.kind == "value" and kpi.unit in ("count", "currency")
+
+
+def prorate(kpi: KPI, period: object, query: Query) -> float:
+    """The factor a monthly target of an additive KPI scales by for one row's period."""
+    if not additive(kpi):
+        return 1.0
+    start, end = periods.row_range(period, query)
+    if start is None or end is None:
+        return 1.0
+    return periods.months_in(start, end)
 
 
 def _num(value: object) -> float | None:
@@ -85,10 +121,11 @@ def _num(value: object) -> float | None:
 
 
 def status(value: float | None, n: float | None, target: float | None, red_flag: float | None,
-           direction: str, min_n: int) -> str:
-    """green / amber / red against target and red flag; grey when n < min_n or no target."""
+           direction: str, min_n: int, judged: bool = True) -> str:
+    """green / amber / red against target and red flag; grey when n < min_n, no target, or the
+    value is not to be judged (provisional, not applicable, failed)."""
     value, n = _num(value), _num(n)
-    if value is None or target is None or (n is not None and n < min_n) or n is None:
+    if not judged or value is None or target is None or (n is not None and n < min_n) or n is None:
         return "grey"
     better = (lambda a, b: a >= b) if direction == "higher" else (lambda a, b: a <= b)
     if better(value, target):
@@ -131,7 +168,8 @@ def score_rows(frame: pd.DataFrame, catalog: Catalog, targets: pd.DataFrame,
                query: Query) -> pd.DataFrame:
     """Add target, red_flag, weight, status and score to a runner frame."""
     frame = frame.copy()
-    out: dict[str, list[object]] = {c: [] for c in ("target", "red_flag", "weight", "status", "score")}
+    out: dict[str, list[object]] = {c: [] for c in ("target", "red_flag", "target_source", "weight",
+                                                    "status", "score")}
     by_kpi: dict[str, list[dict]] = {}
     for record in (targets.to_dict("records") if len(targets) else []):
         by_kpi.setdefault(str(record["kpi"]), []).append(record)
@@ -143,66 +181,72 @@ def score_rows(frame: pd.DataFrame, catalog: Catalog, targets: pd.DataFrame,
         t = matched.get(scope)
         if t is None:
             t = matched[scope] = _match(by_kpi.get(kpi.id, []), kpi, *scope[1:])  # type: ignore[arg-type]
-        st = status(row["value"], row["n"], t.target, t.red_flag, kpi.direction, kpi.min_n)
-        out["target"].append(t.target)
-        out["red_flag"].append(t.red_flag)
+        factor = prorate(kpi, row["period"], query)
+        target = None if t.target is None else t.target * factor
+        red_flag = None if t.red_flag is None else t.red_flag * factor
+        judged = (row.get("applicable", True) is not False and not row.get("provisional")
+                  and not row.get(runner.ERROR_COLUMN))
+        st = status(row["value"], row["n"], target, red_flag, kpi.direction, kpi.min_n, judged)
+        out["target"].append(target)
+        out["red_flag"].append(red_flag)
+        out["target_source"].append(t.source if t.target is not None else "")
         out["weight"].append(t.weight)
         out["status"].append(st)
-        out["score"].append(None if st == "grey" else score(row["value"], t.target, t.red_flag,
+        out["score"].append(None if st == "grey" else score(row["value"], target, red_flag,
                                                              kpi.direction))
     for column, values in out.items():
-        frame[column] = pd.Series(values, index=frame.index, dtype="object" if column == "status"
-                                  else "float64")
+        text = column in ("status", "target_source")
+        frame[column] = pd.Series(values, index=frame.index, dtype="object" if text else "float64")
     return frame
 
 
-def _year_back(day: date, grain: str) -> date:
-    if grain == "week":
-        return day - timedelta(weeks=52)
-    if grain in ("month", "quarter", "year"):
-        return shift(day, "month", -12)
-    return day.replace(year=day.year - 1, day=28) if (day.month, day.day) == (2, 29) \
-        else day.replace(year=day.year - 1)
-
-
 def with_changes(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Query,
-                 frame: pd.DataFrame) -> pd.DataFrame:
-    """Add change_prev and change_yoy (value minus the earlier value, in the KPI's unit)."""
+                 frame: pd.DataFrame, spans: dict[str, semantics.Span] | None = None) -> pd.DataFrame:
+    """Add change_prev and change_yoy (value minus the comparison period's value, in the KPI's
+    unit). The comparison periods follow kpis.md (``metrics.periods``). A comparison period that
+    starts before the KPI's data does, or holds no cases (n = 0), gives no change: never
+    "+298,110 vs previous" against an empty month."""
     frame = frame.copy()
+    spans = spans if spans is not None else semantics.data_span(cursor)
     keys = ["kpi", *query.dimensions]
+    firsts = {k: spans.get(catalog.kpis[k].model, semantics.Span(None, None)).first
+              for k in frame["kpi"].unique()} if len(frame) else {}
     if query.grain == "all":
-        prev = yoy = None
-        if query.start and query.end:
-            days = (query.end - query.start).days + 1
-            prev = runner.run(cursor, catalog, query.with_(
-                start=query.start - timedelta(days=days), end=query.start - timedelta(days=1)))
-            yoy = runner.run(cursor, catalog, query.with_(
-                start=_year_back(query.start, "day"), end=_year_back(query.end, "day")))
-        for name, other in (("change_prev", prev), ("change_yoy", yoy)):
-            if other is None or other.empty or frame.empty:
-                frame[name] = float("nan")
+        for name, cmp in (("change_prev", "prev"), ("change_yoy", "yoy")):
+            frame[name] = float("nan")
+            if not (query.start and query.end) or frame.empty:
                 continue
-            merged = frame[keys].merge(other[[*keys, "value"]], on=keys, how="left")
-            frame[name] = frame["value"].to_numpy(dtype="float64") - merged["value"].to_numpy(
-                dtype="float64")
+            start, end = periods.comparison_range(query.start, query.end, cmp)
+            other = runner.run(cursor, catalog, query.with_(start=start, end=end))
+            if other.empty:
+                continue
+            merged = frame[keys].merge(other[[*keys, "value", "n"]], on=keys, how="left")
+            earlier = merged["value"].to_numpy(dtype="float64")
+            covered = frame["kpi"].map({k: f is not None and f <= start
+                                        for k, f in firsts.items()}).to_numpy(dtype=bool)
+            usable = covered & (merged["n"].fillna(0).to_numpy(dtype="float64") > 0)
+            frame[name] = (frame["value"].to_numpy(dtype="float64") - earlier)
+            frame.loc[~usable, name] = float("nan")
         return frame
     history = frame
     if query.start is not None:
-        first = period_start(query.start, query.grain)
-        back = min(shift(first, query.grain, -1) if query.grain != "day" else first - timedelta(1),
-                   _year_back(first, query.grain))
+        back = periods.history_start(query.start, query.grain)
         earlier = runner.run(cursor, catalog, query.with_(start=back,
                                                           end=query.start - timedelta(days=1)))
         history = pd.concat([earlier, frame], ignore_index=True) if not earlier.empty else frame
-    lookup = {tuple(r[k] for k in [*keys, "period"]): r["value"]
+    lookup = {tuple(r[k] for k in [*keys, "period"]): (r["value"], r["n"])
               for r in history.to_dict("records")}
-    prev_values, yoy_values = [], []
+    prev_values: list[float | None] = []
+    yoy_values: list[float | None] = []
     for row in frame.to_dict("records"):
         period = row["period"]
         base = tuple(row[k] for k in keys)
-        before = shift(period, query.grain, -1) if query.grain != "day" else period - timedelta(1)
-        prev_values.append(_minus(row["value"], lookup.get((*base, before))))
-        yoy_values.append(_minus(row["value"], lookup.get((*base, _year_back(period, query.grain)))))
+        first = firsts.get(row["kpi"])
+        for out, cmp in ((prev_values, "prev"), (yoy_values, "yoy")):
+            then = periods.comparison_period(period, query.grain, cmp)
+            value, n = lookup.get((*base, then), (None, None))
+            usable = first is not None and then >= first and (_num(n) or 0) > 0
+            out.append(_minus(row["value"], value) if usable else None)
     frame["change_prev"] = pd.Series(prev_values, index=frame.index, dtype="float64")
     frame["change_yoy"] = pd.Series(yoy_values, index=frame.index, dtype="float64")
     return frame
@@ -214,39 +258,54 @@ def _minus(a: object, b: object) -> float | None:
 
 
 def scorecard(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Query) -> pd.DataFrame:
-    """Runner rows plus dimension label, target, red flag, weight, status, score and changes."""
+    """Runner rows plus dimension label, target (and where it comes from), red flag, weight, status,
+    score, changes and what the value means (``SEMANTIC_COLUMNS``, see ``metrics.semantics``)."""
+    spans = semantics.data_span(cursor)
     frame = runner.run(cursor, catalog, query)
-    frame = with_changes(cursor, catalog, query, frame)
+    frame = semantics.mark_applicable(frame, catalog, query)
+    frame = with_changes(cursor, catalog, query, frame, spans)
+    frame = semantics.mark_provisional(cursor, frame, catalog, query, spans)
+    issues = semantics.data_issues(cursor)
+    frame["data_issues"] = frame["kpi"].map(lambda k: issues.get(k, "")).astype(object)
+    frame["mix_effect"] = ""
     frame = score_rows(frame, catalog, read_targets(cursor), query)
+    frame["note"] = [semantics.note(row, catalog.kpis[row["kpi"]])
+                     for row in frame.to_dict("records")]
     frame.insert(2, "dimension", dimension_label(frame, query))
     ordered = ["kpi", "period", "dimension", *query.dimensions, *runner.VALUE_COLUMNS,
-               *SCORE_COLUMNS]
+               *SCORE_COLUMNS, *SEMANTIC_COLUMNS]
     return frame[ordered]
 
 
 def perspective_scores(scored: pd.DataFrame, catalog: Catalog,
                        weights: dict[str, float]) -> pd.DataFrame:
-    """Weighted mean score per perspective and overall, per period and dimension label."""
-    columns = ["period", "dimension", "perspective", "score", "weight", "kpis"]
+    """Weighted mean score per perspective and overall, per period and dimension label. ``kpis`` is
+    how many KPIs were judged (have a score), ``of`` how many count (weight > 0): a perspective
+    whose KPIs have no target or too few cases is not scored (score NaN), never a flattering 10."""
+    columns = ["period", "dimension", "perspective", "score", "weight", "kpis", "of"]
     rows: list[dict[str, object]] = []
     if scored.empty:
         return pd.DataFrame(columns=columns)
     scored = scored.assign(perspective=scored["kpi"].map(lambda k: catalog.kpis[k].perspective))
-    live = scored[scored["score"].notna() & (scored["weight"] > 0)]
-    for (period, label), group in live.groupby(["period", "dimension"], dropna=False, sort=True):
+    counted = scored[scored["weight"] > 0]
+    for (period, label), group in counted.groupby(["period", "dimension"], dropna=False, sort=True):
         parts: dict[str, tuple[float, int]] = {}
-        for perspective, sub in group.groupby("perspective", sort=False):
-            value = float((sub["score"] * sub["weight"]).sum() / sub["weight"].sum())
-            parts[str(perspective)] = (value, len(sub))
         for perspective in PERSPECTIVES:
-            if perspective in parts:
-                rows.append({"period": period, "dimension": label, "perspective": perspective,
-                             "score": parts[perspective][0],
-                             "weight": weights.get(perspective, 1.0), "kpis": parts[perspective][1]})
+            sub = group[group["perspective"] == perspective]
+            if sub.empty:
+                continue
+            live = sub[sub["score"].notna()]
+            value = float((live["score"] * live["weight"]).sum() / live["weight"].sum()) \
+                if len(live) else float("nan")
+            rows.append({"period": period, "dimension": label, "perspective": perspective,
+                         "score": value, "weight": weights.get(perspective, 1.0),
+                         "kpis": len(live), "of": len(sub)})
+            if len(live):
+                parts[perspective] = (value, len(live))
         total = sum(weights.get(p, 1.0) for p in parts)
-        if parts and total > 0:
-            overall = sum(v * weights.get(p, 1.0) for p, (v, _) in parts.items()) / total
-            rows.append({"period": period, "dimension": label, "perspective": "overall",
-                         "score": overall, "weight": total,
-                         "kpis": sum(k for _, k in parts.values())})
+        overall = (sum(v * weights.get(p, 1.0) for p, (v, _) in parts.items()) / total
+                   if parts and total > 0 else float("nan"))
+        rows.append({"period": period, "dimension": label, "perspective": "overall",
+                     "score": overall, "weight": total,
+                     "kpis": sum(k for _, k in parts.values()), "of": len(group)})
     return pd.DataFrame(rows, columns=columns)

@@ -99,8 +99,14 @@ def test_facade_perspectives_and_trend(db: Path) -> None:
         con.execute("INSERT INTO targets (kpi, target, red_flag) VALUES ('contacts', 5, 10)")
     q = Query.of(["contacts", "csat"], grain="month")
     # contacts January 8 (between 5 and 10 -> 4 points), February 1 (10 points); csat is grey
-    assert facade.perspective_scores(q, db)["score"].tolist() == [4.0, 4.0, 10.0, 10.0]
-    assert set(facade.perspective_scores(q, db)["perspective"]) >= {"operational", "overall"}
+    # (below min_n): experience is not scored, and says 0 of its 1 KPI was judged
+    scores = facade.perspective_scores(q, db)
+    assert scores["score"].dropna().tolist() == [4.0, 4.0, 10.0, 10.0]
+    experience = scores[scores["perspective"] == "experience"]
+    assert experience["score"].isna().all() and experience["kpis"].tolist() == [0, 0]
+    assert experience["of"].tolist() == [1, 1]
+    overall = scores[scores["perspective"] == "overall"]
+    assert overall["kpis"].tolist() == [1, 1] and overall["of"].tolist() == [2, 2]
     trend = facade.trend(q.with_(grain="all"), db)
     assert trend["period"].map(str).tolist() == ["2024-01-01", "2024-02-01"] * 2
 
