@@ -3,8 +3,10 @@
     python -m metrics validate [--db PATH] [--kpi-dir DIR]
         prints every problem as file:line:col: message; exit 1 if any.
     python -m metrics scorecard [--db PATH] [--by channel|department|reason]
-        [--grain day|week|month|quarter] [--from DATE] [--to DATE] [--kpi ID...] [--format json|csv]
-        prints rows of kpi, period, dimension, value, numerator, denominator, n, target, status.
+        [--grain day|week|month|quarter|all] [--channel C...] [--department D...] [--from DATE] [--to DATE] [--kpi ID...] [--format json|csv]
+        prints rows of kpi, period, dimension, value, numerator, denominator, n, target,
+        target_source, status, applicable, provisional, final_on, data_issues, mix_effect, note,
+        error (the page's semantics: a provisional or not-applicable value has status grey).
 
 ``--kpi-dir`` (or ``SCORECARD_KPI_DIR``) points validate at another catalog, e.g. an analyst's
 working copy. Exit 2 on bad usage (argparse) or an unknown KPI/grain.
@@ -26,7 +28,8 @@ from metrics.query import Query, QueryError
 from sql import warehouse
 
 OUTPUT_COLUMNS = ["kpi", "period", "dimension", "value", "numerator", "denominator", "n",
-                  "target", "status"]
+                  "target", "target_source", "status", "applicable", "provisional", "final_on",
+                  "data_issues", "mix_effect", "note", "error"]
 
 
 def _schema(db: str | None) -> dict[str, dict[str, str]]:
@@ -58,14 +61,17 @@ def scorecard(args: argparse.Namespace) -> int:
     db = args.db or str(warehouse.default_db_path())
     try:
         kpis = args.kpi or list(facade.catalog(db).kpis)
+        filters = {dim: values for dim, values in (("channel", args.channel),
+                                                   ("department", args.department)) if values}
         query = Query.of(kpis, grain=args.grain, start=args.start, end=args.end,
-                         dimensions=[args.by] if args.by else [])
+                         dimensions=[args.by] if args.by else [], filters=filters)
         frame = facade.scorecard(query, db)
     except (QueryError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     frame = frame[OUTPUT_COLUMNS].copy()
-    frame["period"] = frame["period"].map(lambda p: p.isoformat() if hasattr(p, "isoformat") else p)
+    for column in ("period", "final_on"):
+        frame[column] = frame[column].map(lambda p: p.isoformat() if hasattr(p, "isoformat") else p)
     if args.format == "csv":
         sys.stdout.write(frame.to_csv(index=False))
     else:
@@ -84,7 +90,9 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("scorecard", help="print the scorecard")
     s.add_argument("--db")
     s.add_argument("--by", choices=["channel", "department", "reason"])
-    s.add_argument("--grain", default="month", choices=["day", "week", "month", "quarter"])
+    s.add_argument("--grain", default="month", choices=["day", "week", "month", "quarter", "all"])
+    s.add_argument("--channel", nargs="+", help="only these channels")
+    s.add_argument("--department", nargs="+", help="only these owning departments")
     s.add_argument("--from", dest="start")
     s.add_argument("--to", dest="end")
     s.add_argument("--kpi", nargs="+")

@@ -139,9 +139,22 @@ def test_cli_scorecard(db: Path) -> None:
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert list(rows[0]) == ["kpi", "period", "dimension", "value", "numerator", "denominator",
-                             "n", "target", "status"]
+                             "n", "target", "target_source", "status", "applicable",
+                             "provisional", "final_on", "data_issues", "mix_effect", "note",
+                             "error"]
     phone = [r for r in rows if r["kpi"] == "csat" and r["dimension"] == "phone"][0]
     assert (phone["value"], phone["n"]) == (100.0, 2)  # s1 and s5, both satisfied
+    assert phone["applicable"] and not phone["provisional"] and phone["note"] == "n below 30"
+    # the newest contact is c9 on 2024-02-10: January's fcr looks 7 days past 2024-02-01, final
+    assert {r["provisional"] for r in rows if r["kpi"] == "fcr"} == {False}
+    # under a department filter the share across departments is not applicable
+    finance = subprocess.run(
+        [sys.executable, "-m", "metrics", "scorecard", "--db", str(db), "--grain", "all",
+         "--kpi", "service_caused_share", "--department", "Finance"],
+        cwd=ROOT, text=True, capture_output=True, timeout=60)
+    share = json.loads(finance.stdout.splitlines()[0])
+    assert (share["applicable"], share["value"], share["status"]) == (False, None, "grey")
+    assert share["note"] == "not applicable to this selection"
     csv = subprocess.run(
         [sys.executable, "-m", "metrics", "scorecard", "--db", str(db), "--kpi", "contacts",
          "--format", "csv"], cwd=ROOT, text=True, capture_output=True, timeout=60)
