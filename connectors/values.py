@@ -64,17 +64,20 @@ def numbers(s: pd.Series) -> pd.Series:
 
 
 def hms_seconds(s: pd.Series) -> pd.Series:
-    """``HH:MM:SS`` (or ``MM:SS``) strings to seconds; plain numbers pass through."""
+    """``HH:MM:SS`` (or ``MM:SS``) strings to seconds; plain numbers pass through. A leading minus
+    signs the whole duration (``-0:30`` is -30 s), so the loader can see it is impossible."""
     s = blank_to_na(s)
-    parts = s.str.split(":", expand=True)
+    negative = s.str.strip().str.startswith("-").fillna(False).astype(bool)
+    parts = s.str.strip().str.lstrip("-").str.split(":", expand=True)
     if parts.shape[1] <= 1:  # no ":" anywhere (or no rows at all)
         return numbers(s)
-    parts = parts.apply(pd.to_numeric, errors="coerce")
+    parts = parts.apply(pd.to_numeric, errors="coerce").astype("float64")  # Int64 + 1.5 fails
     if parts.shape[1] == 2:
         total = parts[0] * 60 + parts[1]
     else:
         total = parts[0] * 3600 + parts[1] * 60 + parts[2]
         total = total.where(parts[2].notna(), parts[0] * 60 + parts[1])  # MM:SS among HH:MM:SS
+    total = total.where(~negative, -total)
     plain = s.notna() & ~s.str.contains(":", na=False)
     return total.where(~plain, numbers(s)).astype("float64")
 

@@ -21,6 +21,8 @@ TABLES = {
     "survey_responses": "SELECT * EXCLUDE (import_id) FROM survey_responses ORDER BY response_id",
     "customers": "SELECT * FROM customers ORDER BY identity",
     "rejects": "SELECT line, reason, raw FROM rejects ORDER BY line, reason",
+    "blanked_values": "SELECT file_name, record_id, line, field, reason, raw FROM blanked_values "
+                      "ORDER BY file_name, line, field",
     "import_log": "SELECT format, rows_read, rows_loaded, rows_rejected, status, message FROM import_log",
     "m_contacts": "SELECT * FROM m_contacts ORDER BY contact_id",
 }

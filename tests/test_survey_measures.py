@@ -12,9 +12,11 @@ def test_answers_read_as_scores():
                          scale=5)
     assert scale == 5
     assert csat.tolist()[:3] == [5.0, 2.0, 4.0] and pd.isna(csat[3]) and csat[4] == 5.0
-    assert pd.isna(csat[5])  # out of the 1-5 scale
+    assert csat[5] == 7.0  # off the 1-5 scale: passed on for the loader to blank and record
     assert m.csat(pd.Series(["3", "9"]))[1] == 10  # answers above 5: a 0-10 scale
-    assert m.nps(pd.Series(["10 - Extremely likely", "0", "11", "x"])).tolist()[:2] == [10, 0]
+    assert m.csat(pd.Series(["3", "55"]))[1] == 5  # but not above 10: 55 is off any scale
+    nps = m.nps(pd.Series(["10 - Extremely likely", "0", "11", "x", "7.5"]))
+    assert nps.tolist()[:3] == [10, 0, 11] and pd.isna(nps[3]) and pd.isna(nps[4])
     assert m.ces(pd.Series(["Strongly agree", "Stimme eher nicht zu", "4"])).tolist() == [7, 3, 4]
     assert m.resolved(pd.Series(["Yes, fully", "Nein", "0", "maybe"])).tolist()[:3] == [
         True, False, False]

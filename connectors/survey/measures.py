@@ -96,24 +96,29 @@ def _leading_number(s: pd.Series) -> pd.Series:
 
 
 def csat(s: pd.Series, scale: int | None = None) -> tuple[pd.Series, int]:
-    """(scores, scale): labels -> 1..5, numbers on 1..5 (or 0..10 when an answer is above 5)."""
+    """(scores, scale): labels -> 1..5, numbers on 1..5 (or 0..10 when an answer is in 6..10).
+
+    A number off the scale is passed on, not dropped here: the loader blanks it and records it in
+    ``blanked_values`` (staging.IMPOSSIBLE), so an impossible answer is counted, never lost silently."""
     labelled = _norm(s).map(CSAT_LABELS).astype("float64")
     number = _leading_number(s)
     if scale is None:
-        scale = 10 if (number.where(labelled.isna()) > 5).any() else 5
-    low = 0 if scale in (2, 10) else 1
-    number = number.where(number.between(low, scale))
+        free = number.where(labelled.isna())
+        scale = 10 if ((free > 5) & (free <= 10)).any() else 5
     return labelled.fillna(number), scale
 
 
+def _whole(n: pd.Series) -> pd.Series:
+    """Whole numbers as integers (off-scale ones too: see ``csat``); 7.5 is no answer."""
+    return n.where(n == n.round()).astype("Int64")
+
+
 def nps(s: pd.Series) -> pd.Series:
-    n = _leading_number(s)
-    return n.where(n.between(0, 10) & (n == n.round())).astype("Int64")
+    return _whole(_leading_number(s))
 
 
 def ces(s: pd.Series) -> pd.Series:
-    n = _norm(s).map(CES_LABELS).astype("float64").fillna(_leading_number(s))
-    return n.where(n.between(1, 7) & (n == n.round())).astype("Int64")
+    return _whole(_norm(s).map(CES_LABELS).astype("float64").fillna(_leading_number(s)))
 
 
 def resolved(s: pd.Series) -> pd.Series:
