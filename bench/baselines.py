@@ -44,8 +44,8 @@ WITH c AS (
         CAST(date_trunc('month', local_at) AS DATE) AS period, channel, department,
         count(*) FILTER (WHERE inbound AND queued AND abandoned AND coalesce(wait_seconds, 0) >= {SHORT}) AS abandon_rate_num,
         count(*) FILTER (WHERE inbound AND queued AND NOT (abandoned AND coalesce(wait_seconds, 0) < {SHORT})) AS abandon_rate_den,
-        sum(handle_seconds) FILTER (WHERE handled AND handle_seconds IS NOT NULL) AS aht_num,
-        count(*) FILTER (WHERE handled AND handle_seconds IS NOT NULL) AS aht_den,
+        sum(handle_seconds) FILTER (WHERE inbound AND handled AND handle_seconds IS NOT NULL) AS aht_num,
+        count(*) FILTER (WHERE inbound AND handled AND handle_seconds IS NOT NULL) AS aht_den,
         sum(coalesce(wait_seconds, 0)) FILTER (WHERE inbound AND queued AND answered) AS asa_num,
         count(*) FILTER (WHERE inbound AND queued AND answered) AS asa_den,
         sum(cost) FILTER (WHERE inbound AND avoidable) AS avoidable_cost_val,
@@ -74,10 +74,10 @@ WITH c AS (
         count(*) FILTER (WHERE inbound AND avoidable) AS service_caused_share_den,
         count(*) FILTER (WHERE inbound AND queued AND answered AND coalesce(wait_seconds, 0) <= {SL}) AS service_level_num,
         count(*) FILTER (WHERE inbound AND queued AND (answered OR (abandoned AND coalesce(wait_seconds, 0) >= {SHORT}))) AS service_level_den,
-        count(*) FILTER (WHERE handled AND transferred) AS transfer_rate_num,
-        count(*) FILTER (WHERE handled) AS transfer_rate_den,
-        count(*) FILTER (WHERE inbound AND channel IN ('phone', 'chat') AND NOT reached_agent) AS unreachable_rate_num,
-        count(*) FILTER (WHERE inbound AND channel IN ('phone', 'chat')) AS unreachable_rate_den
+        count(*) FILTER (WHERE inbound AND handled AND transferred) AS transfer_rate_num,
+        count(*) FILTER (WHERE inbound AND handled AND transferred IS NOT NULL) AS transfer_rate_den,
+        count(*) FILTER (WHERE attempt AND NOT reached_agent) AS unreachable_rate_num,
+        count(*) FILTER (WHERE attempt) AS unreachable_rate_den
     FROM m_contacts
     GROUP BY ALL
 ), s AS (
@@ -96,7 +96,9 @@ WITH c AS (
 ), d AS (
     SELECT
         CAST(date_trunc('month', local_at) AS DATE) AS period, channel, department,
-        sum(contacts) AS cpx_num, sum(units) FILTER (WHERE driver = '{DRIVER}') AS cpx_den
+        sum(contacts) AS cpx_num,
+        -- split by department: each department's own driver (the chosen one where it has several)
+        sum(units) FILTER (WHERE NOT company AND (department_drivers = 1 OR driver = '{DRIVER}')) AS cpx_den
     FROM m_demand
     GROUP BY ALL
 )
@@ -155,7 +157,8 @@ CONTACT_COLUMNS = ["local_at", "channel", "department", "inbound", "queued", "ab
                    "mapped", "known_customer", "next_switch_gap_seconds", "self_service",
                    "next_assisted_gap_seconds", "next_gap_seconds", "first_response_seconds",
                    "is_ticket", "solved", "reopened_count", "prev_gap_seconds",
-                   "resolution_seconds", "service_caused", "transferred", "reached_agent"]
+                   "resolution_seconds", "service_caused", "transferred", "reached_agent",
+                   "attempt"]
 
 
 def _b(s: pd.Series) -> pd.Series:
@@ -171,14 +174,13 @@ def pandas_kpis(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     inbound, queued, abandoned = _b(m["inbound"]), _b(m["queued"]), _b(m["abandoned"])
     answered, handled, known = _b(m["answered"]), _b(m["handled"]), _b(m["known_customer"])
     wait = m["wait_seconds"].fillna(0)
-    has_handle = handled & m["handle_seconds"].notna()
+    has_handle = inbound & handled & m["handle_seconds"].notna()
     avoidable = _b(m["avoidable"])
 
     def within(col: str, limit: int) -> pd.Series:
         gap = m[col]
         return _b((gap > 0) & (gap <= limit))
 
-    phone_chat = m["channel"].isin(["phone", "chat"])
     cols: dict[str, pd.Series] = {
         "abandon_rate_num": inbound & queued & abandoned & (wait >= SHORT),
         "abandon_rate_den": inbound & queued & ~(abandoned & (wait < SHORT)),
@@ -207,9 +209,10 @@ def pandas_kpis(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "service_caused_share_den": inbound & avoidable,
         "service_level_num": inbound & queued & answered & (wait <= SL),
         "service_level_den": inbound & queued & (answered | (abandoned & (wait >= SHORT))),
-        "transfer_rate_num": handled & _b(m["transferred"]), "transfer_rate_den": handled,
-        "unreachable_rate_num": inbound & phone_chat & ~_b(m["reached_agent"]),
-        "unreachable_rate_den": inbound & phone_chat,
+        "transfer_rate_num": inbound & handled & _b(m["transferred"]),
+        "transfer_rate_den": inbound & handled & m["transferred"].notna(),
+        "unreachable_rate_num": _b(m["attempt"]) & ~_b(m["reached_agent"]),
+        "unreachable_rate_den": _b(m["attempt"]),
     }
     flags = pd.DataFrame({k: (v.astype("int64") if v.dtype == bool else v) for k, v in cols.items()})
     for key in keys:
@@ -243,10 +246,12 @@ def pandas_kpis(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         sf[key] = s[key]
     sw = sf.groupby(keys, dropna=False, sort=False).sum().reset_index()
 
-    d = con.execute("SELECT local_at, channel, department, contacts, driver, units "
-                    "FROM m_demand").fetchdf()
+    d = con.execute("SELECT local_at, channel, department, contacts, driver, units, company, "
+                    "department_drivers FROM m_demand").fetchdf()
     d["period"] = d["local_at"].dt.to_period("M").dt.start_time.dt.date
-    d["units"] = d["units"].where(d["driver"] == DRIVER)
+    own = ~_b(d["company"]) & d["driver"].notna() & (
+        (d["department_drivers"] == 1) | (d["driver"] == DRIVER))
+    d["units"] = d["units"].where(own)
     dw = d.groupby(keys, dropna=False, sort=False).agg(
         cpx_num=("contacts", "sum"), cpx_den=("units", lambda u: u.sum(min_count=1))).reset_index()
     return _finish(pd.concat([_long(c, CONTACT_KPIS), _long(sw, SURVEY_KPIS), _gap(sw), _cpx(dw)],
