@@ -59,9 +59,12 @@ def test_salesforce_close_dates_before_open_dates_are_blanked_and_counted(con, t
     closed = dict(con.execute("SELECT case_id, closed_at FROM contacts").fetchall())
     assert closed == {"00002001": None, "00002002": None, "00002003": None,
                       "00002004": dt.datetime(2026, 9, 3, 8), "00002005": None}
-    # the audit that used to find them finds nothing in the warehouse
+    # the audit that used to find them finds nothing in the warehouse; the blanked ones are found,
+    # so the KPIs their header names (resolution_time, first_response_time) can say so
     findings = {a.audit: a.rows_found for a in warehouse.run_audits(con)}
     assert findings["contacts_end_before_start"] == 0
+    assert findings["contacts_blanked_end_times"] == 3
+    assert findings["contacts_blanked_durations"] == findings["surveys_blanked_scores"] == 0
 
 
 @pytest.mark.skipif(not (SHARED / "samples").exists(), reason="no shared samples")
@@ -119,6 +122,9 @@ def test_negative_durations_and_ends_before_starts_are_blanked_field_by_field(co
                     ("3", None, None, None, None, True, True, True),
                     ("4", None, None, None, None, True, True, True),
                     ("5", 0.0, 0.0, None, 0.0, False, True, False)]
+    findings = {a.audit: a.rows_found for a in warehouse.run_audits(con)}
+    # 4 durations (wait, talk, handle, hold) and 3 times (close, first reply, answer) from above
+    assert (findings["contacts_blanked_durations"], findings["contacts_blanked_end_times"]) == (4, 3)
 
 
 SURVEYS = {"name": "pulse", "kind": "surveys", "columns": {
@@ -149,6 +155,8 @@ def test_scores_off_their_scale_are_blanked_and_an_empty_response_is_rejected(co
     assert con.execute("SELECT line, reason FROM rejects").fetchall() == [(5, "no score and no comment")]
     assert con.execute("SELECT source_record_id, csat, nps, ces FROM survey_responses ORDER BY 1"
                        ).fetchall() == [("r1", 4.0, 9, 6), ("r2", None, None, 7), ("r3", 5.0, 10, None)]
+    findings = {a.audit: a.rows_found for a in warehouse.run_audits(con)}
+    assert findings["surveys_blanked_scores"] == 3  # r4's blank went with the rejected row
 
 
 def test_a_file_without_impossible_values_blanks_nothing(con, fixtures):
@@ -182,3 +190,13 @@ def test_fast_paths_blank_what_the_careful_readers_blank(tmp_path: Path, monkeyp
         ("ctr.json", "c1", "wait_seconds"), ("ctr.json", "c2", "answered_at"),
         ("t.csv", "1", "first_response_at"), ("t.csv", "1", "handle_seconds"),
         ("t.csv", "2", "closed_at")]
+
+
+def test_every_audit_names_the_kpis_its_finding_touches():
+    """The metrics layer badges KPIs from the first line of each audit (``-- kpis: id, id``)."""
+    kpis = {p.stem for p in warehouse.SQL_DIR.joinpath("kpis").glob("*.sql")}
+    for audit in sorted(warehouse.AUDITS_DIR.glob("*.sql")):
+        first = audit.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("-- kpis: "), audit.name
+        named = [k.strip() for k in first.removeprefix("-- kpis: ").split(",")]
+        assert named and set(named) <= kpis, (audit.name, set(named) - kpis)

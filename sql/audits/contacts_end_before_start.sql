@@ -1,3 +1,4 @@
+-- kpis: resolution_time, first_response_time
 -- A contact cannot be answered, first responded to or closed before it was opened.
 SELECT contact_id, opened_at, answered_at, first_response_at, closed_at
 FROM contacts

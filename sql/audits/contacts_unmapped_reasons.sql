@@ -1,3 +1,4 @@
+-- kpis: avoidable_rate, avoidable_cost, service_caused_share
 -- Inbound contacts whose reason is not in the reason map have no owning department.
 SELECT c.reason, count(*) AS contacts
 FROM contacts c

@@ -1,3 +1,4 @@
+-- kpis: csat, nps, ces, channel_consistency_gap
 -- Scores outside their scale: CSAT 0/1 on good/bad, 1-5 on five points; NPS 0-10; CES 1-7.
 SELECT response_id, csat, csat_scale, nps, ces
 FROM survey_responses
