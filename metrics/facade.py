@@ -396,8 +396,9 @@ def _schema(db: str | Path | None) -> dict[str, dict[str, str]]:
 
 def run_problems(kpi: KPI, db: str | Path | None = None) -> list[Problem]:
     """Why a parsed (unsaved) KPI does not run on the warehouse, at its file's line and column:
-    ``runner.trial`` on the read-only connection (the month of the newest data, without and
-    with a dimension), one problem per distinct failure. Cached per text until the next write."""
+    ``runner.trial`` on the read-only connection (by month over the newest data's month and the
+    one before, without and with a dimension), one problem per distinct failure. Cached per
+    text until the next write."""
     def compute(cursor: duckdb.DuckDBPyConnection) -> list[Problem]:
         columns = catalog_module.schema_of(cursor).get(kpi.model, {})
         problems: list[Problem] = []

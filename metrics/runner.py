@@ -317,11 +317,11 @@ def last_day(cursor: duckdb.DuckDBPyConnection, model: str) -> date | None:
 
 def trial_queries(cursor: duckdb.DuckDBPyConnection, kpi: KPI,
                   model_columns: Iterable[str]) -> list[Query]:
-    """Small queries a KPI must answer before it is saved: the month of the newest data, once
-    without dimensions and once split by channel (or the first dimension its model has), so the
+    """Small queries a KPI must answer before it is saved: by month over the newest data's month
+    and the one before (so there are rows to convert and divide), once without dimensions and once split by channel (or the first dimension its model has), so the
     grouped and the total shape are both bound and run on real rows."""
-    newest = last_day(cursor, kpi.model)
-    start = period_start(newest, "month") if newest else None
+    newest = last_day(cursor, kpi.model)  # its month may have begun yesterday: take two
+    start = shift(period_start(newest, "month"), "month", -1) if newest else None
     base = Query((kpi.id,), "month", start, newest)
     available = [d for d in ("channel", *DIMENSIONS) if d in set(model_columns)]
     return [base, base.with_(dimensions=(available[0],))] if available else [base]

@@ -147,7 +147,7 @@ def test_a_kpi_that_does_not_run_is_never_saved(kpis: Path, tmp_path: Path) -> N
     result = facade.save_kpi("csat", text, db=db)  # ...but does not run
     assert not result.saved and result.kpi is None
     [problem] = result.problems  # both trial queries fail the same way: said once
-    assert str(problem).startswith("csat.sql:11:5: does not run (by month, 2024-02-01 to "
+    assert str(problem).startswith("csat.sql:11:5: does not run (by month, 2024-01-01 to "
                                    "2024-02-11, no dimensions): Binder Error: No function matches")
     assert "sum(VARCHAR)" in problem.message and "\n" not in problem.message
     assert "does not run on the warehouse" in result.message

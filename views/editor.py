@@ -20,9 +20,9 @@ from views.ui.editor_view import (
     compare,
     compare_chart,
     diff,
-    excerpt,
     header_and_body,
     parameter_rows,
+    problem_block,
     target_in_force,
     target_sentence,
 )
@@ -161,7 +161,7 @@ with st.container():
         st.success("Valid: " + (f"{kpi.kind} KPI over {kpi.model}; it runs on the warehouse."
                                 if kpi else ""))
     for problem in problems:
-        st.code(f"{problem}\n" + excerpt(text, problem.line, problem.column), language=None)
+        st.code(problem_block(str(problem), text, problem.line, problem.column), language=None)
     if kpi is not None:
         _show_target(kpi)
     message = st.session_state.pop("editor_message", None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import textwrap
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,6 +45,15 @@ def excerpt(text: str, line: int, column: int) -> str:
     gutter = f"{number:>3} | "
     caret = " " * (len(gutter) + max(column, 1) - 1) + "^"
     return f"{gutter}{source}\n{caret}"
+
+
+def problem_block(problem: str, text: str, line: int, column: int, width: int = 92) -> str:
+    """A problem for a code block: ``file:line:col: message`` wrapped to ``width`` (a DuckDB
+    message is long, and a code block scrolls instead of wrapping: the cause would be out of
+    sight), then the file's line with a caret, never wrapped, so the caret stays under it."""
+    wrapped = textwrap.fill(problem, width=width, subsequent_indent="    ",
+                            break_long_words=False, break_on_hyphens=False)
+    return f"{wrapped}\n" + excerpt(text, line, column)
 
 
 def compare(saved: pd.DataFrame, edited: pd.DataFrame) -> pd.DataFrame:
