@@ -1,25 +1,49 @@
-"""Data: upload exports, see what every import did (log, rejects, audits), and edit the reference
-data (reason map, channel costs, demand, targets) and the settings."""
+"""Data: upload exports, see what every import did (log, rejects, blanked values, audits), and edit the
+reference data (reason map, channel costs, demand, targets) and the settings."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from metrics import facade, imports
+from metrics import connection, facade, imports
 from views.ui.export import safe_csv
 from views.ui.reference_editor import reference_section, settings_section
 
 st.title("Data")
 st.caption("Import helpdesk, telephony and survey exports; check what was loaded, rejected and flagged.")
 
+
+BLANKED_SQL = """SELECT import_id, file_name, line, kind, record_id, field, reason, raw
+                 FROM blanked_values {where} ORDER BY import_id DESC, line, field LIMIT ?"""
+
+
+def blanked_values(import_id: int | None = None, limit: int = 1000) -> pd.DataFrame:
+    """Values the import blanked as impossible (negative durations, ends before starts, scores off
+    their scale), newest import first: beside rejects, the other half of "what did my file lose".
+    Read through the app's cached read-only connection (``metrics.imports`` has no reader for this
+    table yet); the page still never imports duckdb."""
+    where = "WHERE import_id = ?" if import_id is not None else ""
+    params: list[object] = [import_id] if import_id is not None else []
+    return connection.cursor().execute(BLANKED_SQL.format(where=where), [*params, limit]).fetchdf()
+
+
+def blanked_count() -> int:
+    rows = connection.cursor().execute("SELECT count(*) FROM blanked_values").fetchall()
+    return int(rows[0][0]) if rows else 0
+
+
 summary = imports.warehouse_summary()
-cols = st.columns(5)
+n_blanked = blanked_count()
+cols = st.columns(6)
 cols[0].metric("Contacts", f"{summary['contacts']:,}")
 cols[1].metric("Survey responses", f"{summary['surveys']:,}")
 cols[2].metric("Customers", f"{summary['customers']:,}")
 cols[3].metric("Imports", f"{summary['imports']:,}")
 cols[4].metric("Rejected rows", f"{summary['rejects']:,}")
+cols[5].metric("Blanked values", f"{n_blanked:,}",
+               help="Impossible values (negative durations, an end before its start, a score off its "
+                    "scale) are never stored: the field is left empty and listed here.")
 if summary["contacts"]:
     st.caption(f"Contacts from {summary['first_contact']:%Y-%m-%d} to {summary['last_contact']:%Y-%m-%d} (UTC).")
 else:
@@ -58,7 +82,8 @@ with st.expander("Import files", expanded=not summary["contacts"]):
         st.warning("Choose at least one file.")
     st.dataframe(fmt_frame, hide_index=True, width="stretch")
 
-log_tab, rejects_tab, audits_tab = st.tabs(["Import log", "Rejects", "Audits"])
+log_tab, rejects_tab, blanked_tab, audits_tab = st.tabs(
+    ["Import log", "Rejects", "Blanked values", "Audits"])
 with log_tab:
     log = imports.import_log()
     if log.empty:
@@ -76,6 +101,18 @@ with rejects_tab:
     else:
         st.dataframe(rej, hide_index=True, width="stretch")
         st.download_button("Download rejects (CSV)", safe_csv(rej), "rejects.csv", "text/csv")
+with blanked_tab:
+    ids = log["import_id"].tolist() if not log.empty else []
+    choice = st.selectbox("Import", ["all", *ids], key="blanked_import")
+    blank = blanked_values(import_id=None if choice == "all" else int(choice))
+    if blank.empty:
+        st.success("No impossible values: nothing was blanked.")
+    else:
+        st.caption("Each row is one value that could not be true. The contact or response was loaded; "
+                   "this field is empty in the warehouse, so it is left out of averages and medians.")
+        st.dataframe(blank, hide_index=True, width="stretch")
+        st.download_button("Download blanked values (CSV)", safe_csv(blank), "blanked_values.csv",
+                           "text/csv")
 with audits_tab:
     audits = imports.audit_findings()
     if audits.empty:
