@@ -8,7 +8,8 @@ What it offers (every function takes an optional ``db`` path; default ``SCORECAR
     catalog(db=None) -> Catalog     KPIs (``.kpis`` id -> KPI: label, perspective, unit, direction,
                                     params, min_n, target, red_flag, weight, sql...) + ``.problems``
     kpi_table(db=None) -> DataFrame one row per KPI: id, label, perspective, unit, direction,
-                                    description, params, min_n, target, red_flag, weight, model
+                                    description, params, min_n, target, red_flag, weight, model,
+                                    kind, dimensions, sql (the KPI file's text)
     run(query, db=None) -> DataFrame[kpi, period, <dims>, value, numerator, denominator, n]
     explain(query, db=None) -> list[Compiled]   the exact statements run() executes (.sql, .params)
     transpile(kpi_id, dialect, query=None, db=None) -> str   spark | postgres | snowflake | bigquery
@@ -168,7 +169,8 @@ def kpi_table(db: str | Path | None = None) -> pd.DataFrame:
     rows = [{"id": k.id, "label": k.label, "perspective": k.perspective, "unit": k.unit,
              "direction": k.direction, "description": k.description,
              "params": dict(k.params), "min_n": k.min_n, "target": k.target,
-             "red_flag": k.red_flag, "weight": k.weight, "model": k.model, "kind": k.kind}
+             "red_flag": k.red_flag, "weight": k.weight, "model": k.model, "kind": k.kind,
+             "dimensions": k.dimensions, "sql": k.sql}
             for k in catalog(db).kpis.values()]
     return pd.DataFrame(rows)
 

@@ -7,12 +7,12 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from metrics import facade
 from views.ui import charts
 from views.ui.state import Filters
 from views.ui.tiles import (
     change_markdown,
     change_tone,
-    comparison_range,
     drill_link,
     format_change,
     format_value,
@@ -148,7 +148,8 @@ def test_drill_links_keep_the_filters_and_narrow_to_the_cell() -> None:
 
 
 def test_comparison_ranges() -> None:
-    assert comparison_range(date(2026, 1, 1), date(2026, 3, 31), "prev") == (
-        date(2025, 10, 3), date(2025, 12, 31))
-    assert comparison_range(date(2024, 2, 29), date(2024, 3, 31), "yoy") == (
+    # a quarter of whole months -> the quarter before (was: the 90 days before, from 3 October)
+    assert facade.comparison_range(date(2026, 1, 1), date(2026, 3, 31), "prev") == (
+        date(2025, 10, 1), date(2025, 12, 31))
+    assert facade.comparison_range(date(2024, 2, 29), date(2024, 3, 31), "yoy") == (
         date(2023, 2, 28), date(2023, 3, 31))

@@ -22,7 +22,6 @@ from views.ui.sidebar import global_filters
 from views.ui.state import COMPARISONS, Filters
 from views.ui.tiles import (
     change_markdown,
-    comparison_range,
     format_value,
     missing,
     status_badge,
@@ -147,7 +146,7 @@ cols[1].markdown(str(meta["description"]))
 st.subheader("Trend by channel", divider="gray")
 lines = facade.trend(query(kpi, filters.grain, ("channel",))).dropna(subset=["value"])
 total = facade.trend(query(kpi, filters.grain)).dropna(subset=["value"])
-c_start, c_end = comparison_range(filters.start, filters.end, filters.cmp)
+c_start, c_end = facade.comparison_range(filters.start, filters.end, filters.cmp)
 earlier = facade.trend(query(kpi, filters.grain, start=c_start, end=c_end)).dropna(subset=["value"])
 comparison = None
 if not earlier.empty and not total.empty:

@@ -12,14 +12,18 @@ import streamlit as st
 
 from metrics import facade, imports
 from views.ui import charts
+from views.ui.editor_view import header_and_body, parameter_rows
 from views.ui.sidebar import global_filters
 from views.ui.state import COMPARISONS, Filters
 from views.ui.tiles import (
     change_markdown,
     drill_link,
     format_value,
+    issues_markdown,
+    judged_text,
     link_params,
     missing,
+    note_markdown,
     score_color,
     status_badge,
     target_text,
@@ -45,11 +49,13 @@ kpis = facade.kpi_table().set_index("id", drop=False)
 currency = facade.currency()
 base = facade.Query.of(list(kpis["id"]), grain="all", start=filters.start, end=filters.end,
                        filters=filters.as_filter_map())
+c_start, c_end = facade.comparison_range(filters.start, filters.end, filters.cmp)
 st.caption(
     f"Headline values cover the whole period **{filters.start} to {filters.end}**; the sparklines "
-    f"show it by **{filters.grain}**. Changes compare with the **{COMPARISONS[filters.cmp]}** "
-    "(the same number of days just before, or the same dates a year earlier). Grey values have too "
-    "few cases (n below the KPI's minimum) or no target, and get no status.")
+    f"show it by **{filters.grain}**. Changes compare with the **{COMPARISONS[filters.cmp]}**, "
+    f"**{c_start} to {c_end}** (whole months compare with whole months). Grey values get no "
+    "status: too few cases, no target, provisional (follow-ups still to come) or not applicable "
+    "to this selection; the tile says which.")
 
 with st.spinner("Computing the scorecard ..."):
     scored = facade.scorecard(base).set_index("kpi", drop=False)
@@ -60,7 +66,12 @@ with st.spinner("Computing the scorecard ..."):
 
 def _score_of(perspective: str) -> float | None:
     rows = scores[scores["perspective"] == perspective]
-    return None if rows.empty else float(rows["score"].iloc[0])
+    return None if rows.empty or missing(rows["score"].iloc[0]) else float(rows["score"].iloc[0])
+
+
+def _judged_of(perspective: str) -> str:
+    rows = scores[scores["perspective"] == perspective]
+    return "no KPIs" if rows.empty else judged_text(rows["kpis"].iloc[0], rows["of"].iloc[0])
 
 
 def _score_markdown(value: float | None) -> str:
@@ -75,9 +86,11 @@ with st.container(horizontal=True, gap="small"):
         with st.container(border=True, width=SCORE_WIDTH):
             st.markdown(f"**{title}**")
             st.markdown(_score_markdown(_score_of(key)))
+            st.caption(_judged_of(key))
 st.caption("Scores run from 0 (at or beyond the red flag) to 10 (target met); a perspective's "
-           "score is the weighted mean of its KPIs', the overall score the weighted mean of the "
-           "perspectives'.")
+           "score is the weighted mean of its judged KPIs', the overall score the weighted mean of "
+           "the perspectives'. A KPI without a target, with too few cases, provisional or not "
+           "applicable is not judged and does not count.")
 
 
 # --- tiles --------------------------------------------------------------------------------------
@@ -90,14 +103,22 @@ def _tile(kpi_id: str) -> None:
     unit, direction = str(meta["unit"]), str(meta["direction"])
     change = row[f"change_{filters.cmp}"] if row is not None else None
     target = row["target"] if row is not None else meta["target"]
+    applicable = bool(row["applicable"]) if row is not None else True
     with st.container(border=True, width=TILE_WIDTH):
         st.markdown(f"**{meta['label']}** {status_badge(status)}")
-        st.markdown(value_markdown(value, unit, status, currency))
+        st.markdown(value_markdown(value, unit, status, currency, applicable))
+        if row is not None and note_markdown(row["note"]) and status == "grey":
+            st.markdown(note_markdown(row["note"]))
         st.markdown(change_markdown(change, unit, direction, filters.cmp, currency))
+        if row is not None and row["mix_effect"]:
+            st.caption(f":material/shuffle: {row['mix_effect']}")
+        if row is not None and issues_markdown(row["data_issues"]):
+            st.markdown(issues_markdown(row["data_issues"]))
         n_text = "n –" if n is None or missing(n) else f"n {int(n):,}"
         if n is not None and not missing(n) and int(n) < int(meta["min_n"]):
             n_text += f" (below {int(meta['min_n'])})"
-        st.caption(f"{n_text} · {target_text(target, direction, unit, currency)}")
+        source = str(row["target_source"]) if row is not None else ""
+        st.caption(f"{n_text} · {target_text(target, direction, unit, currency, source)}")
         spark = history[history["kpi"] == kpi_id]
         st.plotly_chart(charts.sparkline(spark, color=charts.status_color(status),
                                          target=None if missing(target) else float(target)),
@@ -106,13 +127,21 @@ def _tile(kpi_id: str) -> None:
         st.page_link(CHANNELS_PAGE, label="Open in Channels", icon=":material/arrow_forward:",
                      query_params=link_params(drill_link(filters, kpi_id)))
         with st.expander("How is this calculated"):
-            st.markdown(str(meta["description"]))
-            statement = compiled.get(kpi_id)
-            if statement is not None:
-                st.code(statement.sql, language="sql")
-                st.dataframe(pd.DataFrame({"parameter": list(statement.param_map),
-                                           "value": [str(v) for v in statement.param_map.values()]}),
-                             hide_index=True, width="stretch")
+            _how(kpi_id, meta, source)
+
+
+def _how(kpi_id: str, meta: pd.Series, source: str) -> None:
+    """The KPI's own definition: description, its SQL body and its parameters (not the combined
+    statement the page runs, which holds every KPI of a batch)."""
+    st.markdown(str(meta["description"]))
+    st.code(header_and_body(str(meta["sql"]))[1].strip(), language="sql")
+    statement = compiled.get(kpi_id)
+    bound = statement.param_map if statement is not None else {}
+    own = {k: v for k, v in bound.items() if k in meta["params"] or k in ("period_start",
+                                                                           "period_end")}
+    st.dataframe(parameter_rows(dict(meta["params"]), own), hide_index=True, width="stretch")
+    if source:
+        st.caption(f"Target from the {source}.")
 
 
 for perspective, title in PERSPECTIVES.items():
@@ -134,8 +163,9 @@ def _matrix(dimension: str) -> None:
         st.info(f"No {dimension} breakdown for this selection.")
         return
     units = kpis["unit"].to_dict()
-    frame["text"] = [format_value(v, units.get(k, ""), currency)
-                     for k, v in zip(frame["kpi"], frame["value"], strict=True)]
+    frame["text"] = [format_value(v, units.get(k, ""), currency) if ok else "n/a"
+                     for k, v, ok in zip(frame["kpi"], frame["value"], frame["applicable"],
+                                         strict=True)]
     order = [k for p in PERSPECTIVES for k in kpis["id"] if kpis.loc[k, "perspective"] == p]
     fig = charts.status_matrix(frame, row="kpi", col=dimension, text="text", rows=order,
                                row_labels=kpis["label"].to_dict())

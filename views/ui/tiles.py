@@ -9,7 +9,6 @@ KPI's direction, and every tile or matrix cell links to the Channels page with t
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 from views.ui.state import COMPARISONS, Filters, link
@@ -102,16 +101,54 @@ def change_markdown(change: object, unit: str, direction: str, cmp: str,
     return f":{color}[{arrow} {format_change(change, unit, currency)}] :gray[{label}]"
 
 
-def target_text(target: object, direction: str, unit: str, currency: str = "EUR") -> str:
+def target_text(target: object, direction: str, unit: str, currency: str = "EUR",
+                source: str = "") -> str:
+    """"target ≤ 6.0 min (KPI file)": the target in force and where it comes from."""
     if missing(target):
         return "no target"
-    return f"target {'≥' if direction == 'higher' else '≤'} {format_value(target, unit, currency)}"
+    text = f"target {'≥' if direction == 'higher' else '≤'} {format_value(target, unit, currency)}"
+    if source:
+        text += " (KPI file)" if source == "KPI file" else " (targets table)"
+    return text
 
 
-def value_markdown(value: object, unit: str, status: str, currency: str = "EUR") -> str:
-    """The headline value; greyed out when the status is grey (n below min_n or no target)."""
+def value_markdown(value: object, unit: str, status: str, currency: str = "EUR",
+                   applicable: bool = True) -> str:
+    """The headline value; greyed out when the status is grey (n below min_n, no target,
+    provisional); "n/a" when the KPI does not apply to the selection."""
+    if not applicable:
+        return "### :gray[n/a]"
     text = format_value(value, unit, currency)
     return f"### :gray[{text}]" if status == "grey" else f"### {text}"
+
+
+def note_markdown(note: object) -> str:
+    """Why a value has no status ("provisional until 2026-12-10"), in grey; '' when judged."""
+    text = "" if note is None or missing(note) and not isinstance(note, str) else str(note)
+    if not text:
+        return ""
+    if text.startswith("provisional"):
+        return f":blue-badge[:material/schedule: {text}]"
+    if text.startswith("not applicable"):
+        return f":gray-badge[{text}]"
+    if text.startswith("could not be computed"):
+        return f":red[:material/error: {text}]"
+    return f":gray[{text}]"
+
+
+def issues_markdown(issues: object) -> str:
+    """A badge for audit findings that touch the KPI (the text goes in the tooltip line)."""
+    if not isinstance(issues, str) or not issues:
+        return ""
+    return f":orange-badge[:material/warning: data issue] :gray[{issues}]"
+
+
+def judged_text(judged: object, of: object) -> str:
+    """"3 of 5 KPIs judged": how many KPIs a perspective or overall score stands on."""
+    if missing(of) or not float(of):  # type: ignore[arg-type]
+        return "no KPIs"
+    j = 0 if missing(judged) else int(float(judged))  # type: ignore[arg-type]
+    return f"{j} of {int(float(of))} KPIs judged"  # type: ignore[arg-type]
 
 
 def status_badge(status: str) -> str:
@@ -141,15 +178,3 @@ def drill_link(filters: Filters, kpi: str, channel: str | None = None,
 def link_params(url: str) -> dict[str, str]:
     """The query parameters of a relative link, for ``st.page_link`` / ``st.switch_page``."""
     return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
-
-
-def comparison_range(start: date, end: date, cmp: str) -> tuple[date, date]:
-    """The period a trend is compared with: the same number of days just before (``prev``) or the
-    same dates a year earlier (``yoy``; 29 February becomes the 28th)."""
-    if cmp == "yoy":
-        def back(d: date) -> date:
-            return d.replace(year=d.year - 1, day=28) if (d.month, d.day) == (2, 29) \
-                else d.replace(year=d.year - 1)
-        return back(start), back(end)
-    days = (end - start).days + 1
-    return start - timedelta(days=days), start - timedelta(days=1)
