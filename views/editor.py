@@ -37,8 +37,9 @@ st.title("Metric editor")
 filters = global_filters()
 can_edit = facade.allowed("edit_kpis")
 st.caption("Every KPI is one SQL file: a header of `-- key: value` lines and one SELECT over one "
-           "model. " + ("Edits are validated on every change (Ctrl+Enter or leave the field) and "
-                        "saved only when they have no problem; every saved version is kept."
+           "model. " + ("Edits are validated and run on the newest data on every change (Ctrl+Enter "
+                        "or leave the field) and saved only when they have no problem and run; "
+                        "every saved version is kept."
                         if can_edit else f"Your role ({facade.role()}) can read but not edit."))
 
 catalog = facade.catalog()

@@ -167,18 +167,26 @@ def _matrix(dimension: str) -> None:
                      for k, v, ok in zip(frame["kpi"], frame["value"], frame["applicable"],
                                          strict=True)]
     order = [k for p in PERSPECTIVES for k in kpis["id"] if kpis.loc[k, "perspective"] == p]
+    frame.loc[frame["provisional"].astype(bool), "text"] += " (prov.)"
     fig = charts.status_matrix(frame, row="kpi", col=dimension, text="text", rows=order,
-                               row_labels=kpis["label"].to_dict())
+                               row_labels=_row_labels())
     key = f"matrix_{dimension}"
     event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points",
                             width="stretch", config={"displayModeBar": False})
     points = event.selection.points if event is not None else []
     if points:
-        kpi_id, cell = _cell(points[0], kpis["label"].to_dict())
+        kpi_id, cell = _cell(points[0], _row_labels())
         if kpi_id:
             target = {"channel": cell} if dimension == "channel" else {"department": cell}
             st.switch_page(CHANNELS_PAGE,
                            query_params=link_params(drill_link(filters, kpi_id, **target)))
+
+
+def _row_labels() -> dict[str, str]:
+    """KPI labels for the matrices; a KPI an audit finding touches carries a warning sign."""
+    issues = scored["data_issues"].to_dict() if "data_issues" in scored else {}
+    return {k: f"⚠ {label}" if issues.get(k) else str(label)
+            for k, label in kpis["label"].to_dict().items()}
 
 
 def _cell(point: dict[str, object], labels: dict[str, str]) -> tuple[str | None, str]:
@@ -192,7 +200,9 @@ def _cell(point: dict[str, object], labels: dict[str, str]) -> tuple[str | None,
 
 st.subheader("Where it happens", divider="gray")
 st.caption("Each cell is a KPI for one channel or one owning department over the whole period, "
-           "coloured by status. Click a cell to open the Channels page narrowed to it.")
+           "coloured by status; n/a where the KPI cannot be read by that dimension, (prov.) where "
+           "it is provisional, ⚠ where an audit found bad rows it uses. Click a cell to open the "
+           "Channels page narrowed to it.")
 st.markdown("**KPI x channel**")
 _matrix("channel")
 st.markdown("**KPI x owning department** (the department whose product, process or error caused "

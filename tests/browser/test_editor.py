@@ -1,5 +1,6 @@
-"""The metric editor in real Chromium: break a KPI, see the problem at its line, fix it, preview the
-fixed text against the saved one, save, and find the old text in the history.
+"""The metric editor in real Chromium: break a KPI, see the problem at its line, break it so that it
+validates but does not run and see that problem at the file's line (Save disabled), fix it, preview
+the fixed text against the saved one, save, and find the old text in the history.
 
 The editor writes files, so this test serves the app from its own Streamlit process whose
 ``SCORECARD_KPI_DIR`` points at a temporary copy of ``sql/kpis`` (the shipped files are never
@@ -21,6 +22,7 @@ from tests.browser.conftest import streamlit_server
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN = "WHERE satisfiedx)"
 FIXED = "WHERE csat >= 5)"
+NOT_RUNNING = "sum(channel) FILTER (WHERE satisfied)"
 
 
 @pytest.fixture(scope="module")
@@ -56,16 +58,25 @@ def test_break_fix_preview_save(editor_app: tuple[str, Path], new_page: Any, hel
     assert area.input_value() == original
 
     _type(page, helpers, original.replace("WHERE satisfied)", BROKEN))
-    problem = page.get_by_text("line 11, column 28: unknown column 'satisfiedx'", exact=False)
+    problem = page.get_by_text("csat.sql:11:28: unknown column 'satisfiedx'", exact=False)
     problem.first.wait_for(timeout=30000)
     assert page.get_by_text("11 |     count(*) FILTER (WHERE satisfiedx)", exact=False).count()
     assert page.get_by_role("button", name="Save").is_disabled()
     helpers.shoot(page, f"browser_editor_broken_{width}_{theme}")
     assert (kpis / "csat.sql").read_text() == original
 
+    # validates (known column) but DuckDB has no sum(VARCHAR): a problem at the FILE's line 11
+    _type(page, helpers, original.replace("count(*) FILTER (WHERE satisfied)", NOT_RUNNING))
+    page.get_by_text("csat.sql:11:5: does not run", exact=False).first.wait_for(timeout=30000)
+    assert not page.get_by_text("Valid:", exact=False).count()
+    assert page.get_by_role("button", name="Save").is_disabled()
+    helpers.shoot(page, f"browser_editor_does_not_run_{width}_{theme}")
+    assert (kpis / "csat.sql").read_text() == original
+
     fixed = original.replace("WHERE satisfied)", FIXED)
     _type(page, helpers, fixed)
-    page.get_by_text("Valid: ratio KPI over m_surveys", exact=False).first.wait_for(timeout=30000)
+    page.get_by_text("Valid: ratio KPI over m_surveys; it runs", exact=False).first.wait_for(
+        timeout=30000)
     page.get_by_text("CSAT: saved vs edited", exact=False).first.wait_for(timeout=30000)
     helpers.shoot(page, f"browser_editor_preview_{width}_{theme}")
 
