@@ -23,3 +23,11 @@ def test_every_system_with_a_connector_is_named_in_the_readme() -> None:
     systems = {c.source for c in registry.connectors()} - {"generic"}
     assert systems <= set(names), f"name these systems in the README: {systems - set(names)}"
     assert all(names[s] in README for s in systems)
+
+
+def test_every_scorecard_column_is_explained_in_the_readme() -> None:
+    from metrics.scorecard import SEMANTIC_COLUMNS
+
+    missing = [c for c in [*SEMANTIC_COLUMNS, "target_source", "change_prev"]
+               if f"`{c}`" not in README]
+    assert not missing, f"explain these scorecard columns in the README: {missing}"
