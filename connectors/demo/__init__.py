@@ -18,7 +18,7 @@ from pathlib import Path
 
 from connectors.base import ReadOptions
 from connectors.demo import writers
-from connectors.demo.company import story
+from connectors.demo.company import SHOWS, story
 from connectors.demo.simulate import TZ, simulate
 from connectors.loader import ImportResult, load_file, refresh_after
 from sql import warehouse
@@ -98,7 +98,7 @@ def _has_contacts(db: Path) -> bool:
 def _story_text(first: date, last: date) -> str:
     lines = [f"# Northwind Home, {first} to {last}", ""]
     for name, e in story(first, last).items():
-        lines.append(f"- **{name}** ({e.start} to {e.end}): {e.what}")
+        lines.append(f"- **{name}** ({e.start} to {e.end}): {e.what}. Shows in: {SHOWS[name]}.")
     return "\n".join(lines) + "\n"
 
 

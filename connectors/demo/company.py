@@ -8,7 +8,8 @@ says happened:
 * ``DELIVERY_DELAY``: a carrier failure in peak season multiplies "where is my order" (Logistics);
 * ``WEBSITE_CHANGE``: a redesign hides the phone number: fewer calls get through (more calls end in the
   IVR or are abandoned), more customers turn to social media (Digital owns it);
-* ``CHATBOT_LAUNCH``: a chatbot "contains" sessions that come back by phone within a day;
+* ``CHATBOT_LAUNCH``: a chatbot "contains" sessions that come back by phone within a day; some
+  customers ask it for an agent: most hand-offs reach the chat queue, the rest are dropped by the bot;
 * ``WAREHOUSE_FIX``: a new scanning process halves wrong-item contacts (Fulfilment improves).
 """
 
@@ -83,12 +84,28 @@ def story(first: date, last: date) -> dict[str, Event]:
         "DELIVERY_DELAY": Event(date(y, 11, 20), date(y, 12, 23),
                                 "A carrier failed in peak season: delivery_status x3.5"),
         "WEBSITE_CHANGE": Event(back(200), last,
-                                "The redesigned website hides the phone number: unreachable calls and social contacts rise"),
+                                "The redesigned website hides the phone number: more callers end in the IVR, "
+                                "over half of them after pressing for an agent, more abandon, social contacts rise"),
         "CHATBOT_LAUNCH": Event(back(300), last,
-                                "A chatbot answers web chats; 40% of its 'contained' sessions call within a day"),
+                                "A chatbot answers web chats; 40% of its sessions are followed by a call within a "
+                                "day; about one in five asks for an agent: most hand-offs reach the chat queue, "
+                                "the bot drops the others"),
         "WAREHOUSE_FIX": Event(back(150), last,
                                "Fulfilment scans every parcel: wrong_item contacts drop by 65%"),
     }
+
+
+# Where each story shows in the dashboard (KPI ids of sql/kpis/), for STORY.md.
+SHOWS = {
+    "BILLING_ERROR": "contacts, avoidable_rate, avoidable_cost and cpx of Finance, repeat_rate",
+    "DELIVERY_DELAY": "contacts and cpx of Logistics (per shipment), asa, abandon_rate, service_level",
+    "WEBSITE_CHANGE": "unreachable_rate (IVR callers who pressed for an agent and hung up or were cut "
+                      "off, abandoned calls), abandon_rate, social contacts on the Channels page",
+    "CHATBOT_LAUNCH": "false_containment (bot sessions followed by a call), unreachable_rate only for "
+                      "the failed hand-offs (most bot sessions never ask for an agent), "
+                      "cost_per_contact (self-service rate)",
+    "WAREHOUSE_FIX": "contacts and cpx of Fulfilment, avoidable_rate",
+}
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,13 @@ LAST_NAMES = ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "W
 AGENTS = tuple(f"{first} {last[0]}." for first, last in zip(FIRST_NAMES, LAST_NAMES[::-1], strict=True))
 CHANNELS = ("phone", "email", "web", "chat", "social")
 BOT_REASONS = {"delivery_status", "invoice_copy", "password_reset", "order_change", "return_request"}
+# Asking for a person (agent_requested): a bot session whose customer later calls asked for an agent
+# with BOT_ASK[True] and the bot ended the session (a failed hand-off), one without a callback asked
+# with BOT_ASK[False] and was handed to the chat queue; the others never asked (contained, truly or
+# falsely). IVR-only callers pressed "agent" and hung up / were cut off with IVR_ASK (before, after the
+# website change); the others self-served.
+BOT_ASK = {True: 0.25, False: 0.2}
+IVR_ASK = (0.3, 0.55)
 TZ = "Europe/Berlin"
 
 
@@ -101,12 +108,14 @@ def simulate(n_contacts: int, first: date, last: date, seed: int = 7) -> Simulat
     base = pd.DataFrame({"opened_at": np.asarray(opened), "reason": codes[reason_idx],
                          "channel": channel, "customer": customer, "kind": "primary"})
     base = base[base["opened_at"].notna()]
+    base["base_no"] = np.arange(len(base))  # lets a bot callback name the session it follows
 
     frames = [base, _repeats(base, rng), _bot_callbacks(base, rng)]
     contacts = pd.concat(frames, ignore_index=True)
     contacts = contacts[contacts["opened_at"] < pd.Timestamp(last) + pd.Timedelta(days=1)]
     contacts = contacts.sort_values("opened_at", kind="stable").reset_index(drop=True)
     contacts = _operate(contacts, rng, ev)
+    contacts = _agent_requests(contacts, np.random.default_rng(seed + 11), ev)
     customers = _customers(n_customers, rng)
     surveys = _surveys(contacts, rng)
     return Simulation(first, last, contacts, surveys, customers)
@@ -131,6 +140,7 @@ def _bot_callbacks(base: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
     bots["opened_at"] = bots["opened_at"] + pd.to_timedelta(rng.uniform(0.2, 20, len(bots)), unit="h")
     bots["channel"] = "phone"
     bots["kind"] = "bot_callback"
+    bots["callback_of"] = bots["base_no"]
     return bots
 
 
@@ -186,6 +196,34 @@ def _operate(c: pd.DataFrame, rng: np.random.Generator, ev: dict) -> pd.DataFram
     nxt = c.groupby("customer")["opened_at"].shift(-1)
     c["followed"] = ((nxt - c["opened_at"]) <= pd.Timedelta(days=7)).fillna(False).to_numpy()
     return c
+
+
+def _agent_requests(c: pd.DataFrame, rng: np.random.Generator, ev: dict) -> pd.DataFrame:
+    """Who asked for a person in the bot or the IVR, and what became of it (written into the Connect
+    records' attributes and queues, so the connector reads it like real data).
+
+    Its own random stream, after everything else is drawn: the contacts, waits and survey answers
+    stay those of the same seed without agent requests. A handed-off bot session becomes a queued
+    chat: answered by an agent, or abandoned when the customer stops waiting."""
+    n = len(c)
+    bot = (c["channel"] == "self_service").to_numpy()
+    called_back = bot & c["base_no"].isin(c["callback_of"].dropna()).to_numpy()
+    asked = bot & (rng.random(n) < np.where(called_back, BOT_ASK[True], BOT_ASK[False]))
+    handoff = asked & ~called_back
+    wait, patience = rng.exponential(45, n), rng.exponential(400, n)
+    gave_up = handoff & (wait > patience)
+    taken = handoff & ~gave_up
+    talk_median = c["reason"].map({r.code: r.talk for r in REASONS}).to_numpy()
+    web_change = (c["opened_at"] >= pd.Timestamp(ev["WEBSITE_CHANGE"].start)).to_numpy()
+    ivr_asked = c["ivr_only"].to_numpy() & (rng.random(n) < np.where(web_change, IVR_ASK[1], IVR_ASK[0]))
+    return c.assign(
+        bot_asked=asked, handoff=handoff, handoff_failed=asked & called_back, ivr_asked=ivr_asked,
+        answered=c["answered"].to_numpy() | taken, abandoned=c["abandoned"].to_numpy() | gave_up,
+        wait=np.where(handoff, np.minimum(wait, patience), c["wait"]),
+        talk=np.where(taken, rng.lognormal(np.log(talk_median * 1.4), 0.4), c["talk"]),
+        hold=np.where(taken, 0.0, c["hold"]),
+        wrap=np.where(taken, 20 + rng.exponential(25, n), c["wrap"]),
+    )
 
 
 def _customers(n: int, rng: np.random.Generator) -> pd.DataFrame:

@@ -4,7 +4,11 @@
   two yearly exports that overlap by two weeks (the later one holds newer versions of the same tickets);
 * calls and chatbot sessions as Amazon Connect contact records: one record per line, one quarter glued
   together without separators (as Kinesis Firehose writes them), and some records re-sent (at least once
-  delivery, an earlier version before after-contact work);
+  delivery, an earlier version before after-contact work). What the flows know about asking for a
+  person is in the contact attributes, as a flow would set them: IVR calls carry ``AgentRequested``
+  (true / false), bot sessions the Lex intent as ``IntentName`` (``TransferToAgent`` when the customer
+  asked for an agent); a bot session handed to an agent has a ``Queue`` (and an ``Agent`` when answered),
+  one whose hand-off failed ends in the flow (``CONTACT_FLOW_DISCONNECT``);
 * post-contact surveys as a Qualtrics CSV with its three header rows, plus two preview responses;
 * reference data (reason map, channel costs, monthly demand, targets) as the CSVs of docs/reference-data.md.
 """
@@ -15,6 +19,7 @@ import csv
 import json
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +28,11 @@ from connectors.demo.company import COSTS, REASONS, TARGETS
 from connectors.demo.simulate import TZ, Simulation
 
 VIA = {"email": "Mail", "web": "Web Form", "chat": "Chat", "social": "Facebook"}
+# The chatbot's Lex intent per contact reason (docs/recorded-fields.md: any intent but an agent one
+# means the customer did not ask for a person).
+BOT_INTENTS = {"delivery_status": "TrackOrder", "invoice_copy": "InvoiceCopy",
+               "password_reset": "ResetPassword", "order_change": "ChangeOrder",
+               "return_request": "StartReturn"}
 ACCOUNT = "123456789012"
 INSTANCE = f"arn:aws:connect:eu-central-1:{ACCOUNT}:instance/5e1f0c1e-northwind"
 
@@ -121,7 +131,8 @@ def write_connect(sim: Simulation, out: Path, customers: pd.DataFrame, seed: int
     deq = enq + pd.to_timedelta(c["wait"].fillna(0), unit="s")
     talk_end = deq + pd.to_timedelta(c["talk"].fillna(0) + c["hold"].fillna(0), unit="s")
     acw_end = talk_end + pd.to_timedelta(c["wrap"].fillna(0), unit="s")
-    end = np.where(c["answered"], talk_end, np.where(c["ivr_only"] | (c["channel"] == "self_service"), enq, deq))
+    in_flow = c["ivr_only"] | ((c["channel"] == "self_service") & ~c["handoff"])  # never queued
+    end = np.where(c["answered"], talk_end, np.where(in_flow, enq, deq))
     cols = {k: _iso(v).to_numpy() for k, v in
             {"opened": opened, "enq": enq, "deq": deq, "talk_end": talk_end, "acw_end": acw_end,
              "end": pd.Series(end, index=c.index), "upd": acw_end + pd.Timedelta(minutes=1)}.items()}
@@ -147,7 +158,8 @@ def write_connect(sim: Simulation, out: Path, customers: pd.DataFrame, seed: int
         }
         if bot or identified[i]:
             rec["Attributes"]["CustomerId"] = account[i]
-        if not bot and not row.ivr_only:
+        _flow_attributes(rec, row, bot, i)
+        if (not bot and not row.ivr_only) or row.handoff:
             rec["Queue"] = {"ARN": f"{INSTANCE}/queue/{row.queue.lower()}", "Name": row.queue,
                             "EnqueueTimestamp": cols["enq"][i], "DequeueTimestamp": cols["deq"][i],
                             "Duration": int(round(row.wait))}
@@ -182,6 +194,19 @@ def write_connect(sim: Simulation, out: Path, customers: pd.DataFrame, seed: int
                         encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def _flow_attributes(rec: dict, row: Any, bot: bool, i: int) -> None:
+    """What the IVR or bot flow recorded about asking for a person (see the module doc)."""
+    if bot:
+        rec["Attributes"]["IntentName"] = ("TransferToAgent" if row.bot_asked
+                                           else BOT_INTENTS.get(row.reason, "FallbackIntent"))
+        if row.handoff_failed:
+            rec["DisconnectReason"] = "CONTACT_FLOW_DISCONNECT"
+    elif row.ivr_only:
+        rec["Attributes"]["AgentRequested"] = "true" if row.ivr_asked else "false"
+        if row.ivr_asked and i % 3 == 0:
+            rec["DisconnectReason"] = "CONTACT_FLOW_DISCONNECT"  # cut off; the others hung up
 
 
 def write_qualtrics(sim: Simulation, out: Path, customers: pd.DataFrame, seed: int) -> Path:
