@@ -95,7 +95,7 @@ from metrics.compiler import Compiled
 from metrics.query import Query, QueryError
 
 __all__ = ["Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "catalog", "kpi_table",
-           "run", "explain", "transpile", "scorecard", "comparison_range", "perspective_scores", "trend",
+           "run", "explain", "transpile", "scorecard", "comparison_range", "target_row", "perspective_scores", "trend",
            "contacts_behind", "week_hours", "validate_kpi", "clear_caches",
            "reference_frame", "save_reference",
            # ownership, customer voice, metric editor, settings (see the docstring's second list)
@@ -213,6 +213,14 @@ def scorecard(query: Query, db: str | Path | None = None) -> pd.DataFrame:
             at = (frame["kpi"] == kpi_id) & (frame["period"].map(str) == str(period))
             frame.loc[at & (frame["mix_effect"] == ""), "mix_effect"] = text
     return frame  # type: ignore[no-any-return]
+
+
+def target_row(targets: pd.DataFrame, kpi_id: str, channel: str = "*", department: str = "*",
+               day: date | None = None) -> dict[str, Any] | None:
+    """The row of a targets frame (``reference_frame("targets")``) that judges ``kpi_id`` in that
+    scope, by the scorecard's own rule; None when the KPI file's header applies."""
+    rows = targets[targets["kpi"] == kpi_id].to_dict("records") if len(targets) else []
+    return scoring.best_row(rows, channel, department, day)
 
 
 def comparison_range(start: date, end: date, cmp: str) -> tuple[date, date]:

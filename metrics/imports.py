@@ -1,4 +1,4 @@
-"""What the Data page needs about imports: the log, rejects, audit findings, and uploads.
+"""What the Data page needs about imports: the log, rejects, blanked values, audit findings, uploads.
 
 Uploads go through the same loader as the command line (``connectors.loader``), one transaction per file.
 """
@@ -36,7 +36,8 @@ def warehouse_summary(db: str | Path | None = None) -> dict[str, object]:
                (SELECT min(opened_at) FROM contacts) AS first_contact,
                (SELECT max(opened_at) FROM contacts) AS last_contact,
                (SELECT count(*) FROM import_log WHERE status = 'loaded') AS imports,
-               (SELECT count(*) FROM rejects) AS rejects
+               (SELECT count(*) FROM rejects) AS rejects,
+               (SELECT count(*) FROM blanked_values) AS blanked
     """, db=db)
     return {str(k): v for k, v in row.iloc[0].to_dict().items()}
 
@@ -53,6 +54,17 @@ def rejects(db: str | Path | None = None, import_id: int | None = None,
     params: list[object] = [import_id] if import_id is not None else []
     return _frame(f"SELECT import_id, file_name, line, reason, raw FROM rejects {where} "
                   f"ORDER BY import_id DESC, line LIMIT ?", [*params, limit], db)
+
+
+def blanked_values(import_id: int | None = None, limit: int = 1000,
+                   db: str | Path | None = None) -> pd.DataFrame:
+    """Values an import blanked as impossible (negative durations, ends before starts, scores off
+    their scale), newest import first: beside rejects, the other half of "what did my file lose"."""
+    where = "WHERE import_id = ?" if import_id is not None else ""
+    params: list[object] = [import_id] if import_id is not None else []
+    return _frame(f"SELECT import_id, file_name, line, kind, record_id, field, reason, raw "
+                  f"FROM blanked_values {where} ORDER BY import_id DESC, line, field LIMIT ?",
+                  [*params, limit], db)
 
 
 def audit_findings(db: str | Path | None = None) -> pd.DataFrame:

@@ -67,24 +67,32 @@ def match_target(targets: pd.DataFrame, kpi: KPI, channel: str, department: str,
     return _match(rows.to_dict("records"), kpi, channel, department, day)
 
 
-def _match(rows: list[dict], kpi: KPI, channel: str, department: str,
-           day: date | None) -> Target:
+def best_row(rows: list[dict], channel: str, department: str, day: date | None) -> dict | None:
+    """The targets row that applies in (channel, department) on ``day``: exact channel/department
+    beats '*', then the latest valid_from; None when no row applies (the KPI file's header then)."""
     best: tuple[int, date] | None = None
-    found = Target(kpi.target, kpi.red_flag, kpi.weight)
+    chosen: dict | None = None
     for row in rows:
         if row["channel"] not in ("*", channel) or row["department"] not in ("*", department):
             continue
-        valid_from = date.fromisoformat(str(row["valid_from"]))
-        valid_to = date.fromisoformat(str(row["valid_to"]))
+        valid_from = date.fromisoformat(str(row["valid_from"])[:10])
+        valid_to = date.fromisoformat(str(row["valid_to"])[:10])
         if day is not None and not valid_from <= day <= valid_to:
             continue
         rank = (int(row["channel"] != "*") + int(row["department"] != "*"), valid_from)
         if best is None or rank > best:
-            best = rank
-            weight = _num(row["weight"])
-            found = Target(_num(row["target"]), _num(row["red_flag"]),
-                           weight if weight is not None else kpi.weight, target_row_text(row))
-    return found
+            best, chosen = rank, row
+    return chosen
+
+
+def _match(rows: list[dict], kpi: KPI, channel: str, department: str,
+           day: date | None) -> Target:
+    row = best_row(rows, channel, department, day)
+    if row is None:
+        return Target(kpi.target, kpi.red_flag, kpi.weight)
+    weight = _num(row["weight"])
+    return Target(_num(row["target"]), _num(row["red_flag"]),
+                  weight if weight is not None else kpi.weight, target_row_text(row))
 
 
 def target_row_text(row: dict) -> str:

@@ -49,7 +49,8 @@ def test_golden_sql(db: Path, name: str, update_golden: bool) -> None:
     # and the same SQL runs on the fixture warehouse
     frame = facade.run(CASES[name], db)
     assert list(frame.columns) == ["kpi", "period", *CASES[name].dimensions, "value", "numerator",
-                                   "denominator", "n"]
+                                   "denominator", "n", "error"]
+    assert frame["error"].isna().all()
 
 
 def test_every_kpi_compiles_and_runs_at_every_grain(db: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics import connection, facade, imports
+from metrics import facade, imports
 from views.ui.export import safe_csv
 from views.ui.reference_editor import reference_section, settings_section
 
@@ -14,27 +14,8 @@ st.title("Data")
 st.caption("Import helpdesk, telephony and survey exports; check what was loaded, rejected and flagged.")
 
 
-BLANKED_SQL = """SELECT import_id, file_name, line, kind, record_id, field, reason, raw
-                 FROM blanked_values {where} ORDER BY import_id DESC, line, field LIMIT ?"""
-
-
-def blanked_values(import_id: int | None = None, limit: int = 1000) -> pd.DataFrame:
-    """Values the import blanked as impossible (negative durations, ends before starts, scores off
-    their scale), newest import first: beside rejects, the other half of "what did my file lose".
-    Read through the app's cached read-only connection (``metrics.imports`` has no reader for this
-    table yet); the page still never imports duckdb."""
-    where = "WHERE import_id = ?" if import_id is not None else ""
-    params: list[object] = [import_id] if import_id is not None else []
-    return connection.cursor().execute(BLANKED_SQL.format(where=where), [*params, limit]).fetchdf()
-
-
-def blanked_count() -> int:
-    rows = connection.cursor().execute("SELECT count(*) FROM blanked_values").fetchall()
-    return int(rows[0][0]) if rows else 0
-
-
 summary = imports.warehouse_summary()
-n_blanked = blanked_count()
+n_blanked = int(summary['blanked'])
 cols = st.columns(6)
 cols[0].metric("Contacts", f"{summary['contacts']:,}")
 cols[1].metric("Survey responses", f"{summary['surveys']:,}")
@@ -104,7 +85,7 @@ with rejects_tab:
 with blanked_tab:
     ids = log["import_id"].tolist() if not log.empty else []
     choice = st.selectbox("Import", ["all", *ids], key="blanked_import")
-    blank = blanked_values(import_id=None if choice == "all" else int(choice))
+    blank = imports.blanked_values(import_id=None if choice == "all" else int(choice))
     if blank.empty:
         st.success("No impossible values: nothing was blanked.")
     else:

@@ -2,12 +2,9 @@
 values side by side, their chart, the diff of two versions of a KPI file, the KPI's own SQL and
 parameters, and the target in force with where it comes from.
 
-The target rule is the scorecard's (``metrics.scorecard._match``; a test keeps the two equal): a
-row of the targets table applies when its channel and department are the scope's or ``*`` and
-the day lies in [valid_from, valid_to]; the most specific row wins (exact channel and department
-beat ``*``), then the latest valid_from; the KPI file's ``target``/``red_flag`` header is the
-fallback when no row applies. It is re-stated here, not imported, because pages import only the
-facade, and the editor needs the winning ROW (its scope and dates), not only its numbers.
+The target rule is the scorecard's own (``facade.target_row``): the most specific row of the targets
+table that is valid on the day wins, the KPI file's ``target``/``red_flag`` header is the fallback.
+The editor shows the winning ROW (its scope and dates), not only its numbers.
 """
 
 from __future__ import annotations
@@ -20,6 +17,8 @@ from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from metrics import facade
 
 NEW_KPI_TEMPLATE = """-- label: My new KPI
 -- perspective: operational
@@ -152,18 +151,7 @@ def target_in_force(targets: pd.DataFrame, kpi_id: str, file_target: float | Non
     """The targets row that applies to ``kpi_id`` in (channel, department) on ``day`` (most
     specific, then latest valid_from), else the file's header values."""
     day = day or date.today()
-    best: tuple[int, date] | None = None
-    chosen: dict[str, object] | None = None
-    rows = targets[targets["kpi"] == kpi_id].to_dict("records") if len(targets) else []
-    for row in rows:
-        if str(row["channel"]) not in ("*", channel) or str(row["department"]) not in ("*", department):
-            continue
-        valid_from, valid_to = _day(row["valid_from"]), _day(row["valid_to"])
-        if not valid_from <= day <= valid_to:
-            continue
-        rank = (int(row["channel"] != "*") + int(row["department"] != "*"), valid_from)
-        if best is None or rank > best:
-            best, chosen = rank, row
+    chosen = facade.target_row(targets, kpi_id, channel, department, day)
     if chosen is None:
         return TargetInForce(file_target, file_red_flag, file_target, file_red_flag, None,
                              channel, department, day)
