@@ -11,7 +11,7 @@ Rules:
   fails validation is never saved over a working one (nor saved at all).
 * ... and only if it RUNS: sqlglot validates names and shapes, not types, so ``sum(status)`` over a
   text column validates and then fails in DuckDB. The caller passes ``check`` (the facade runs the
-  parsed KPI on small queries against the read-only warehouse, ``runner.trial``); any problem it
+  parsed KPI on small queries against the read-only warehouse, ``trial.trial``); any problem it
   returns blocks the save like a validation problem, with its line and column in the file.
 * The file is replaced atomically (write a temporary file, then ``os.replace``), after the old text
   has been copied into the history.

@@ -80,12 +80,14 @@ from metrics import (
     compiler,
     connection,
     editor,
+    kpi_errors,
     ownership,
     periods,
     roles,
     runner,
     semantics,
     survey,
+    trial,
 )
 from metrics import hours as hours_module
 from metrics import scorecard as scoring
@@ -290,7 +292,7 @@ def week_hours(query: Query, db: str | Path | None = None) -> pd.DataFrame:
 def validate_kpi(file_name: str, text: str, db: str | Path | None = None,
                  run: bool = False) -> tuple[KPI | None, list[Problem]]:
     """Parse and validate an edited KPI file against the warehouse's models (nothing is saved).
-    With ``run``, a text that validates is also run on small queries (``runner.trial``): a KPI
+    With ``run``, a text that validates is also run on small queries (``trial.trial``): a KPI
     that does not run gets its problems and no KPI, so nobody calls it valid."""
     kpi, problems = catalog_module.parse_kpi(file_name, text, _schema(db))
     if not run or kpi is None or problems:
@@ -406,13 +408,13 @@ def _schema(db: str | Path | None) -> dict[str, dict[str, str]]:
 
 def run_problems(kpi: KPI, db: str | Path | None = None) -> list[Problem]:
     """Why a parsed (unsaved) KPI does not run on the warehouse, at its file's line and column:
-    ``runner.trial`` on the read-only connection (by month over the newest data's month and the
+    ``trial.trial`` on the read-only connection (by month over the newest data's month and the
     one before, without and with a dimension), one problem per distinct failure. Cached per
     text until the next write."""
     def compute(cursor: duckdb.DuckDBPyConnection) -> list[Problem]:
         columns = catalog_module.schema_of(cursor).get(kpi.model, {})
         problems: list[Problem] = []
-        for failure in runner.trial(cursor, kpi, columns):
+        for failure in trial.trial(cursor, kpi, columns):
             problem = Problem(kpi.file, failure.line, failure.column,
                               f"does not run ({failure.scope}): {failure.message}")
             if not any((p.line, p.column) == (problem.line, problem.column)
@@ -459,9 +461,9 @@ def preview_kpi(kpi_id: str, text: str, query: Query,
         try:
             frame = runner.execute(cursor, compiled)
         except duckdb.Error as error:  # readable, at the file's line: not the compiled one's
-            line, column = runner.where_in_file(cursor, kpi, error, compiled.sql)
+            line, column = kpi_errors.where_in_file(cursor, kpi, error, compiled.sql)
             raise QueryError(f"{kpi.file}:{line}:{column}: does not run: "
-                             f"{runner.headline(error)}") from error
+                             f"{kpi_errors.headline(error)}") from error
         if not frame.empty:
             frame["period"] = None if query.grain == "all" else pd.to_datetime(
                 frame["period"]).dt.date

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from metrics import catalog as catalog_module
-from metrics import facade, runner
+from metrics import facade, kpi_errors, runner
 from tests import metrics_data
 
 # aht, contacts and transfer_rate are plain aggregates over m_contacts: ONE batched statement.
@@ -127,25 +127,25 @@ def test_locate_maps_a_compiled_position_to_the_file() -> None:
     message = ("Conversion Error: Could not convert string 'solved' to INT32\n\n"
                "LINE 9:     SUM(CAST(status AS INT)) FILTER(WHERE\n"
                "                ^^^^^^^^^^^^^^^^^^^")
-    assert runner.locate(message, compiled, KPI_TEXT) == (4, 9)
+    assert kpi_errors.locate(message, compiled, KPI_TEXT) == (4, 9)
     # "SUM(status) FILTER(WHERE" is spaced differently in the file: found by its call, 4:5
     message = "Binder Error: x\n\nLINE 2:   SUM(status) FILTER(WHERE\n          ^^^^^^^^^^^"
     compiled = "SELECT\n  SUM(status) FILTER(WHERE\n"
-    assert runner.locate(message, compiled, KPI_TEXT.replace("status::INTEGER", "status")) == (4, 5)
+    assert kpi_errors.locate(message, compiled, KPI_TEXT.replace("status::INTEGER", "status")) == (4, 5)
     # no position in the message: the file's SELECT (line 3, column 1), never a header line
-    assert runner.locate("Invalid Input Error: Division by zero", compiled, KPI_TEXT) == (3, 1)
+    assert kpi_errors.locate("Invalid Input Error: Division by zero", compiled, KPI_TEXT) == (3, 1)
 
 
 def test_caret_reads_duckdbs_window_of_a_long_line() -> None:
     line = ", ".join(f"count(*) AS c{i}" for i in range(30)) + ", sum(status) AS x FROM m"
     message = ("Binder Error: x\n\nLINE 1: ...(*) AS c26, count(*) AS c27, count(*) AS c28, "
                "count(*) AS c29, sum(status) AS x FROM m\n" + " " * 74 + "^" * 11)
-    found = runner.caret(message, line)
+    found = kpi_errors.caret(message, line)
     assert found is not None
     assert found[2] == "sum(status)" and found[1] == line.index("sum(status)") + 1
 
 
 def test_headline_is_one_short_line() -> None:
     error = Exception("Binder Error: no sum(VARCHAR).\n\tCandidate functions:\n\tsum(DOUBLE)")
-    assert runner.headline(error) == "Binder Error: no sum(VARCHAR)."
-    assert len(runner.headline(Exception("x" * 1000))) == runner.MAX_ERROR_CHARS
+    assert kpi_errors.headline(error) == "Binder Error: no sum(VARCHAR)."
+    assert len(kpi_errors.headline(Exception("x" * 1000))) == kpi_errors.MAX_ERROR_CHARS

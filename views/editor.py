@@ -5,7 +5,7 @@ parameters (the compiled and transpiled statement behind an expander), and save 
 revert. A text with problems, or one that does not run, is never saved (``facade.save_kpi``
 checks both again); viewers and leads see everything read-only. Problems read
 ``<id>.sql:<line>:<column>: ...`` with the file's line under them, also for DuckDB's errors
-(which count the compiled statement's lines: ``runner.locate`` maps them back)."""
+(which count the compiled statement's lines: ``kpi_errors.locate`` maps them back)."""
 
 from __future__ import annotations
 
