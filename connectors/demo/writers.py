@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from connectors.demo.company import COSTS, REASONS, TARGETS
+from connectors.demo.company import COSTS, DEPARTMENT_TARGETS, REASONS, TARGETS
 from connectors.demo.simulate import TZ, Simulation
 
 VIA = {"email": "Mail", "web": "Web Form", "chat": "Chat", "social": "Facebook"}
@@ -285,9 +285,10 @@ def write_reference(sim: Simulation, out: Path) -> dict[str, Path]:
     paths["demand"] = ref / "demand.csv"
     _demand(sim).to_csv(paths["demand"], index=False)
     paths["targets"] = ref / "targets.csv"
-    pd.DataFrame([{"kpi": k, "channel": "*", "department": "*", "valid_from": "1900-01-01",
+    rows = [(k, "*", t, r) for k, t, r in TARGETS] + list(DEPARTMENT_TARGETS)
+    pd.DataFrame([{"kpi": k, "channel": "*", "department": d, "valid_from": "1900-01-01",
                    "valid_to": "9999-12-31", "target": t, "red_flag": r, "weight": 1.0}
-                  for k, t, r in TARGETS]).to_csv(paths["targets"], index=False)
+                  for k, d, t, r in rows]).to_csv(paths["targets"], index=False)
     return paths
 
 
