@@ -4,7 +4,9 @@ Spider Impact style: each KPI has a target and a red flag. ONE rule decides whic
 the ``targets`` table when one matches the scope (most specific channel/department first, then the
 latest valid_from; ``'*'`` = any), else the KPI file's ``target``/``red_flag`` header; the scorecard
 says which (``target_source``), and so do the tiles and the metric editor. Targets of additive KPIs
-(a sum or count: contacts, avoidable cost) are per month and are prorated to the period shown.
+(a sum or count: contacts, avoidable cost) are per month and are prorated to the period shown; they
+are budgets for what they cover, so a company-wide one does not judge one department's or channel's
+part (only a targets row naming that department or channel does).
 Status is green at or beyond the target, red at or beyond the red flag, amber between, grey when
 n < min_n, no target exists, the value is provisional, not applicable or failed (``note`` says
 which). The score is 10 at the target, 0 at the red flag, linear between and clipped, so it reads
@@ -41,6 +43,8 @@ class Target:
     red_flag: float | None
     weight: float
     source: str = KPI_FILE  # "KPI file" or the targets row that applies
+    channel: str = "*"  # the channel and department the row names ('*' = any, or the KPI file)
+    department: str = "*"
 
 
 def read_targets(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -92,7 +96,8 @@ def _match(rows: list[dict], kpi: KPI, channel: str, department: str,
         return Target(kpi.target, kpi.red_flag, kpi.weight)
     weight = _num(row["weight"])
     return Target(_num(row["target"]), _num(row["red_flag"]),
-                  weight if weight is not None else kpi.weight, target_row_text(row))
+                  weight if weight is not None else kpi.weight, target_row_text(row),
+                  str(row["channel"]), str(row["department"]))
 
 
 def target_row_text(row: dict) -> str:
@@ -105,6 +110,21 @@ def target_row_text(row: dict) -> str:
     if str(row["valid_to"]) < "9999-12-31":
         parts.append(f"to {row['valid_to']}")
     return f"targets table ({', '.join(parts)})"
+
+
+def _whole_company_target_fits(t: Target, scope: tuple[object, ...], query: Query) -> bool:
+    """A target of a sum is a budget for what it covers: the company's monthly avoidable-cost
+    target says nothing about Finance's part, nor about one reason's. So under a split or filter it
+    applies only when the targets row names that channel/department (then it came from the
+    table, scoped), and never under a split by reason, queue, team or source."""
+    others = [d for d in (*query.dimensions, *query.filter_map) if d not in ("channel",
+                                                                         "department")]
+    if others:
+        return False
+    _kpi, channel, department, _day = scope
+    if channel == "*" and department == "*":
+        return True
+    return t.channel == channel and t.department == department
 
 
 def additive(kpi: KPI) -> bool:
@@ -188,7 +208,10 @@ def score_rows(frame: pd.DataFrame, catalog: Catalog, targets: pd.DataFrame,
         scope = (kpi.id, _scope(row, query, "channel"), _scope(row, query, "department"), day)
         t = matched.get(scope)
         if t is None:
-            t = matched[scope] = _match(by_kpi.get(kpi.id, []), kpi, *scope[1:])  # type: ignore[arg-type]
+            t = _match(by_kpi.get(kpi.id, []), kpi, *scope[1:])  # type: ignore[arg-type]
+            if additive(kpi) and not _whole_company_target_fits(t, scope, query):
+                t = Target(None, None, t.weight)
+            matched[scope] = t
         factor = prorate(kpi, row["period"], query)
         target = None if t.target is None else t.target * factor
         red_flag = None if t.red_flag is None else t.red_flag * factor

@@ -202,3 +202,8 @@ def test_cross_department_and_cross_channel_kpis_declare_what_they_cannot_be_spl
     assert "channel" not in kpis["channel_consistency_gap"].dimensions
     assert kpis["cpx"].dimensions == ("department",)
     assert "channel" in kpis["csat"].dimensions
+    # breakdowns that can only read 0 % or 100 %: a failed attempt or abandon has no team, a reason
+    # is avoidable or not
+    for kpi_id in ("unreachable_rate", "abandon_rate", "service_level"):
+        assert "team" not in kpis[kpi_id].dimensions and "queue" in kpis[kpi_id].dimensions
+    assert "reason" not in kpis["avoidable_rate"].dimensions

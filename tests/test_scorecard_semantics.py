@@ -226,3 +226,27 @@ def test_audit_findings_show_on_the_kpis_they_touch(tmp_path: Path,
     # the latest finding (12 rows) counts; csat is not touched
     assert row(frame, "aht")["data_issues"] == "12 rows in contacts_end_before_start"
     assert row(frame, "csat")["data_issues"] == ""
+
+
+def test_a_company_budget_does_not_judge_one_departments_part(tmp_path: Path) -> None:
+    calls = ([answered(f"f{i}", "2025-01-10 10:00", reason="bill", handle_seconds=60)
+              for i in range(20)]
+             + [answered(f"l{i}", "2025-01-11 10:00", reason="where", handle_seconds=60)
+                for i in range(10)])
+    db = make(tmp_path, calls, costs=[("phone", 1.0, 0.0)],
+              reasons=[("bill", "Finance", True), ("where", "Logistics", True)],
+              extra=["INSERT INTO targets (kpi, target, red_flag) VALUES ('avoidable_cost', 25, 40)",
+                     "INSERT INTO targets (kpi, department, target, red_flag) "
+                     "VALUES ('avoidable_cost', 'Finance', 15, 25)"])
+    q = Query.of("avoidable_cost", grain="all", start="2025-01-01", end="2025-01-31")
+    # company: 30 avoidable calls x 1 min x 1.00 = 30 against 25 / 40: amber
+    assert row(facade.scorecard(q, db), "avoidable_cost")["status"] == "amber"
+    by_department = facade.scorecard(q.with_(dimensions=("department",)), db)
+    finance = by_department[by_department["department"] == "Finance"].iloc[0]
+    logistics = by_department[by_department["department"] == "Logistics"].iloc[0]
+    # Finance has a row of its own: 20 against 15 / 25 -> amber; Logistics' 10 is not judged by
+    # the company's 25 (before: "green", as if a tenth of the budget were a success)
+    assert (finance["target"], finance["status"]) == (15.0, "amber")
+    assert pd.isna(logistics["target"]) and logistics["status"] == "grey"
+    by_reason = facade.scorecard(q.with_(dimensions=("reason",)), db)
+    assert by_reason["target"].isna().all()

@@ -105,10 +105,11 @@ def _tile(kpi_id: str) -> None:
     target = row["target"] if row is not None else meta["target"]
     applicable = bool(row["applicable"]) if row is not None else True
     with st.container(border=True, width=TILE_WIDTH):
-        st.markdown(f"**{meta['label']}** {status_badge(status)}")
+        note = row["note"] if row is not None else ""
+        st.markdown(f"**{meta['label']}** {status_badge(status, note)}")
         st.markdown(value_markdown(value, unit, status, currency, applicable))
-        if row is not None and note_markdown(row["note"]) and status == "grey":
-            st.markdown(note_markdown(row["note"]))
+        if note_markdown(note):
+            st.caption(note_markdown(note))
         st.markdown(change_markdown(change, unit, direction, filters.cmp, currency))
         if row is not None and row["mix_effect"]:
             st.caption(f":material/shuffle: {row['mix_effect']}")

@@ -1,9 +1,10 @@
 -- label: Abandonment
 -- perspective: operational
--- description: Contacts abandoned in queue after waiting at least short_abandon_seconds / (queued contacts - short abandons).
+-- description: Contacts abandoned in queue after waiting at least short_abandon_seconds / (queued contacts - short abandons). Not split by team: an abandoned contact never reached one.
 -- unit: percent
 -- direction: lower
 -- params: short_abandon_seconds=5
+-- dimensions: channel, department, reason, queue, source
 -- min_n: 30
 -- target: 5
 -- red_flag: 10

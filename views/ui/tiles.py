@@ -123,17 +123,17 @@ def value_markdown(value: object, unit: str, status: str, currency: str = "EUR",
 
 
 def note_markdown(note: object) -> str:
-    """Why a value has no status ("provisional until 2026-12-10"), in grey; '' when judged."""
-    text = "" if note is None or missing(note) and not isinstance(note, str) else str(note)
-    if not text:
-        return ""
+    """Why a value has no status, when the tile does not already say it (provisional with its date,
+    not applicable, failed); '' otherwise. Captions wrap, so the date is never cut off."""
+    text = note if isinstance(note, str) else ""
     if text.startswith("provisional"):
-        return f":blue-badge[:material/schedule: {text}]"
+        return f":blue[:material/schedule: {text}] :gray[(follow-ups may still come)]" \
+            if "until" in text else f":blue[:material/schedule: {text}]"
     if text.startswith("not applicable"):
-        return f":gray-badge[{text}]"
+        return f":gray[{text}]"
     if text.startswith("could not be computed"):
         return f":red[:material/error: {text}]"
-    return f":gray[{text}]"
+    return ""
 
 
 def issues_markdown(issues: object) -> str:
@@ -151,8 +151,16 @@ def judged_text(judged: object, of: object) -> str:
     return f"{j} of {int(float(of))} KPIs judged"  # type: ignore[arg-type]
 
 
-def status_badge(status: str) -> str:
+def status_badge(status: str, note: object = "") -> str:
+    """The status word as a badge; a grey value says why in one word (provisional, n/a, failed)."""
     color = MARKDOWN_COLORS.get(status, "gray")
+    text = note if isinstance(note, str) else ""
+    if status == "grey" and text.startswith("provisional"):
+        return ":blue-badge[provisional]"
+    if status == "grey" and text.startswith("not applicable"):
+        return ":gray-badge[n/a]"
+    if status == "grey" and text.startswith("could not be computed"):
+        return ":red-badge[failed]"
     return f":{color}-badge[{STATUS_WORDS.get(status, status)}]"
 
 
