@@ -79,3 +79,12 @@ def test_week_hours_counts_the_kpis_rows_in_business_time(demo_db: Path) -> None
     expected = (local.dt.day_of_week + 1).astype(str) + "-" + local.dt.hour.astype(str)
     got = cells[cells["contacts"] > 0]
     assert set(expected) == set(got["weekday"].astype(str) + "-" + got["hour"].astype(str))
+
+
+def test_a_kpi_that_does_not_apply_to_the_filter_reads_na(demo_db: Path) -> None:
+    at = channels({"kpi": "service_caused_share", "dept": "Finance", "from": "2026-10-01",
+                   "to": "2026-10-31"})
+    assert not at.exception, [e.value for e in at.exception]
+    markdown = [m.value for m in at.markdown]
+    assert "### :gray[n/a]" in markdown
+    assert any("not applicable to this selection" in c.value for c in at.caption)

@@ -23,7 +23,9 @@ from views.ui.state import COMPARISONS, Filters
 from views.ui.tiles import (
     change_markdown,
     format_value,
+    issues_markdown,
     missing,
+    note_markdown,
     status_badge,
     target_text,
     value_markdown,
@@ -131,15 +133,22 @@ with cols[0].container(border=True):
     if broken is not None:
         failure_note(str(meta["label"]), kpi, broken)
     else:
-        st.markdown(f"**{meta['label']}** {status_badge(status)}")
+        note = row["note"] if row is not None else ""
+        st.markdown(f"**{meta['label']}** {status_badge(status, note)}")
         st.markdown(value_markdown(row["value"] if row is not None else None, unit, status,
-                                   currency))
+                                   currency, bool(row["applicable"]) if row is not None else True))
+        if note_markdown(note):
+            st.caption(note_markdown(note))
     if row is not None:
         st.markdown(change_markdown(row[f"change_{filters.cmp}"], unit, direction, filters.cmp,
                                     currency))
+        if row["mix_effect"]:
+            st.caption(f":material/shuffle: {row['mix_effect']}")
+        if issues_markdown(row["data_issues"]):
+            st.markdown(issues_markdown(row["data_issues"]))
         st.caption(f"n {0 if missing(row['n']) else int(row['n']):,} · "
-                   f"{target_text(row['target'], direction, unit, currency)} · "
-                   f"{filters.start} to {filters.end}")
+                   f"{target_text(row['target'], direction, unit, currency, row['target_source'])}"
+                   f" · {filters.start} to {filters.end}")
 cols[1].markdown(str(meta["description"]))
 
 # --- trend per channel --------------------------------------------------------------------------
