@@ -208,8 +208,10 @@ def note(row: dict, kpi: KPI) -> str:
         if row.get("final_on"):
             return f"provisional until {row['final_on']}"
         tickets = row.get("open_tickets")
-        return (f"provisional: {int(tickets):,} tickets still open"
-                if tickets is not None and not _nan(tickets) else "provisional")
+        if tickets is None or _nan(tickets):
+            return "provisional"
+        count = int(tickets)  # type: ignore[call-overload]
+        return f"provisional: {count:,} {'ticket' if count == 1 else 'tickets'} still open"
     n = row.get("n")
     if _nan(row.get("value")):
         return "no value"

@@ -67,7 +67,7 @@ def test_resolution_time_is_provisional_while_tickets_of_the_period_are_open(
     march = row(frame, "resolution_time", "2024-03-01")
     # 30 solved after 2 h (median 7200 s), 1 still open -> provisional, no status
     assert march["value"] == 7200.0 and march["provisional"] and march["open_tickets"] == 1
-    assert march["status"] == "grey" and march["note"] == "provisional: 1 tickets still open"
+    assert march["status"] == "grey" and march["note"] == "provisional: 1 ticket still open"
     assert not row(frame, "resolution_time", "2024-02-01")["provisional"]
 
 
