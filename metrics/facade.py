@@ -92,12 +92,13 @@ from metrics import (
 from metrics import hours as hours_module
 from metrics import scorecard as scoring
 from metrics import settings as settings_module
+from metrics import targets as targets_module
 from metrics.catalog import KPI, Catalog, Problem
 from metrics.compiler import Compiled
 from metrics.query import Query, QueryError
 
 __all__ = ["Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "catalog", "kpi_table",
-           "run", "explain", "transpile", "scorecard", "comparison_range", "target_row", "perspective_scores", "trend",
+           "run", "explain", "transpile", "scorecard", "comparison_range", "target_row", "monthly_target", "perspective_scores", "trend",
            "contacts_behind", "week_hours", "validate_kpi", "clear_caches",
            "reference_frame", "save_reference",
            # ownership, customer voice, metric editor, settings (see the docstring's second list)
@@ -222,7 +223,13 @@ def target_row(targets: pd.DataFrame, kpi_id: str, channel: str = "*", departmen
     """The row of a targets frame (``reference_frame("targets")``) that judges ``kpi_id`` in that
     scope, by the scorecard's own rule; None when the KPI file's header applies."""
     rows = targets[targets["kpi"] == kpi_id].to_dict("records") if len(targets) else []
-    return scoring.best_row(rows, channel, department, day)
+    return targets_module.best_row(rows, channel, department, day)
+
+
+def monthly_target(kpi: KPI) -> bool:
+    """True when the KPI's targets are monthly budgets, prorated to the period shown (sums and
+    counts: ``metrics.targets``)."""
+    return targets_module.additive(kpi)
 
 
 def comparison_range(start: date, end: date, cmp: str) -> tuple[date, date]:

@@ -16,8 +16,6 @@ from datetime import date, timedelta
 
 from metrics.query import Query, period_start, shift
 
-AVERAGE_MONTH_DAYS = 365.25 / 12
-
 
 def last_day(day: date) -> date:
     return shift(day, "month", 1) - timedelta(days=1)
@@ -79,5 +77,13 @@ def row_range(period: object, query: Query) -> tuple[date | None, date | None]:
 
 
 def months_in(start: date, end: date) -> float:
-    """The length of ``[start, end]`` in months: whole months count as such, else days / 30.44."""
-    return float(whole_months(start, end) or ((end - start).days + 1) / AVERAGE_MONTH_DAYS)
+    """The length of ``[start, end]`` in months: each calendar month counts the share of its days
+    the range covers (15 days of January = 15/31, all of February = 1)."""
+    total = 0.0
+    first = start.replace(day=1)
+    while first <= end:
+        last = last_day(first)
+        covered = (min(end, last) - max(start, first)).days + 1
+        total += covered / last.day
+        first = shift(first, "month", 1)
+    return total

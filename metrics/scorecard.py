@@ -1,32 +1,25 @@
-"""Scoring: targets, red/amber/green, 0-10 scores, weighted roll-ups and changes over time.
+"""Scoring: red/amber/green, 0-10 scores, weighted roll-ups and changes over time.
 
-Spider Impact style: each KPI has a target and a red flag. ONE rule decides which applies: a row of
-the ``targets`` table when one matches the scope (most specific channel/department first, then the
-latest valid_from; ``'*'`` = any), else the KPI file's ``target``/``red_flag`` header; the scorecard
-says which (``target_source``), and so do the tiles and the metric editor. Targets of additive KPIs
-(a sum or count: contacts, avoidable cost) are per month and are prorated to the period shown; they
-are budgets for what they cover, so a company-wide one does not judge one department's or channel's
-part (only a targets row naming that department or channel does).
-Status is green at or beyond the target, red at or beyond the red flag, amber between, grey when
-n < min_n, no target exists, the value is provisional, not applicable or failed (``note`` says
-which). The score is 10 at the target, 0 at the red flag, linear between and clipped, so it reads
-the same whichever direction is better. Perspective score = weighted mean of its KPIs' scores (grey
-tiles carry no score), overall = weighted mean of the perspectives (settings weights); each says
-how many of its KPIs were judged. Everything here is pandas over frames the runner returns.
+Spider Impact style: each KPI is judged against the target and red flag ``metrics.targets`` finds for
+its scope (and says where from). Status is green at or beyond the target, red at or beyond the red
+flag, amber between, grey when n < min_n, no target exists, the value is provisional, not applicable
+or failed (``note`` says which). The score is 10 at the target, 0 at the red flag, linear between
+and clipped, so it reads the same whichever direction is better. Perspective score = weighted mean
+of its KPIs' scores (grey tiles carry no score), overall = weighted mean of the perspectives
+(settings weights); each says how many of its KPIs were judged. Everything here is pandas over
+frames the runner returns.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
 
-from metrics import periods, runner, semantics
-from metrics.catalog import KPI, PERSPECTIVES, Catalog
+from metrics import periods, runner, semantics, targets
+from metrics.catalog import PERSPECTIVES, Catalog
 from metrics.query import Query
 from sql import warehouse
 
@@ -34,24 +27,6 @@ SCORE_COLUMNS = ["target", "red_flag", "target_source", "weight", "status", "sco
                  "change_yoy"]
 SEMANTIC_COLUMNS = ["applicable", "provisional", "final_on", "open_tickets", "data_issues",
                     "mix_effect", "note", runner.ERROR_COLUMN]
-KPI_FILE = "KPI file"
-
-
-@dataclass(frozen=True)
-class Target:
-    target: float | None
-    red_flag: float | None
-    weight: float
-    source: str = KPI_FILE  # "KPI file" or the targets row that applies
-    channel: str = "*"  # the channel and department the row names ('*' = any, or the KPI file)
-    department: str = "*"
-
-
-def read_targets(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The targets table with dates as ISO text (9999-12-31 does not fit a pandas timestamp)."""
-    return cursor.execute("SELECT kpi, channel, department, CAST(valid_from AS TEXT) AS valid_from, "
-                          "CAST(valid_to AS TEXT) AS valid_to, target, red_flag, weight "
-                          "FROM targets").fetchdf()
 
 
 def perspective_weights(cursor: duckdb.DuckDBPyConnection) -> dict[str, float]:
@@ -63,89 +38,7 @@ def perspective_weights(cursor: duckdb.DuckDBPyConnection) -> dict[str, float]:
     return {p: given.get(p, 1.0) for p in PERSPECTIVES}
 
 
-def match_target(targets: pd.DataFrame, kpi: KPI, channel: str, department: str,
-                 day: date | None) -> Target:
-    """The most specific targets row for the scope (exact channel/department beats '*', then the
-    latest valid_from); the KPI file's defaults when no row applies."""
-    rows = targets[targets["kpi"] == kpi.id] if len(targets) else targets
-    return _match(rows.to_dict("records"), kpi, channel, department, day)
-
-
-def best_row(rows: list[dict], channel: str, department: str, day: date | None) -> dict | None:
-    """The targets row that applies in (channel, department) on ``day``: exact channel/department
-    beats '*', then the latest valid_from; None when no row applies (the KPI file's header then)."""
-    best: tuple[int, date] | None = None
-    chosen: dict | None = None
-    for row in rows:
-        if row["channel"] not in ("*", channel) or row["department"] not in ("*", department):
-            continue
-        valid_from = date.fromisoformat(str(row["valid_from"])[:10])
-        valid_to = date.fromisoformat(str(row["valid_to"])[:10])
-        if day is not None and not valid_from <= day <= valid_to:
-            continue
-        rank = (int(row["channel"] != "*") + int(row["department"] != "*"), valid_from)
-        if best is None or rank > best:
-            best, chosen = rank, row
-    return chosen
-
-
-def _match(rows: list[dict], kpi: KPI, channel: str, department: str,
-           day: date | None) -> Target:
-    row = best_row(rows, channel, department, day)
-    if row is None:
-        return Target(kpi.target, kpi.red_flag, kpi.weight)
-    weight = _num(row["weight"])
-    return Target(_num(row["target"]), _num(row["red_flag"]),
-                  weight if weight is not None else kpi.weight, target_row_text(row),
-                  str(row["channel"]), str(row["department"]))
-
-
-def target_row_text(row: dict) -> str:
-    """Where a targets row applies, in words: "targets table (all channels, Finance, from 2025-01-01)"."""
-    channel = "all channels" if row["channel"] == "*" else f"channel {row['channel']}"
-    department = "all departments" if row["department"] == "*" else f"department {row['department']}"
-    parts = [channel, department]
-    if str(row["valid_from"]) > "1900-01-01":
-        parts.append(f"from {row['valid_from']}")
-    if str(row["valid_to"]) < "9999-12-31":
-        parts.append(f"to {row['valid_to']}")
-    return f"targets table ({', '.join(parts)})"
-
-
-def _whole_company_target_fits(t: Target, scope: tuple[object, ...], query: Query) -> bool:
-    """A target of a sum is a budget for what it covers: the company's monthly avoidable-cost
-    target says nothing about Finance's part, nor about one reason's. So under a split or filter it
-    applies only when the targets row names that channel/department (then it came from the
-    table, scoped), and never under a split by reason, queue, team or source."""
-    others = [d for d in (*query.dimensions, *query.filter_map) if d not in ("channel",
-                                                                         "department")]
-    if others:
-        return False
-    _kpi, channel, department, _day = scope
-    if channel == "*" and department == "*":
-        return True
-    return t.channel == channel and t.department == department
-
-
-def additive(kpi: KPI) -> bool:
-    """A sum or count (its total over two months is the sum of the months): targets are monthly."""
-    return kpi.kind == "value" and kpi.unit in ("count", "currency")
-
-
-def prorate(kpi: KPI, period: object, query: Query) -> float:
-    """The factor a monthly target of an additive KPI scales by for one row's period."""
-    if not additive(kpi):
-        return 1.0
-    start, end = periods.row_range(period, query)
-    if start is None or end is None:
-        return 1.0
-    return periods.months_in(start, end)
-
-
-def _num(value: object) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return None
-    return float(value)  # type: ignore[arg-type]
+_num = targets.number
 
 
 def status(value: float | None, n: float | None, target: float | None, red_flag: float | None,
@@ -192,29 +85,31 @@ def dimension_label(frame: pd.DataFrame, query: Query) -> pd.Series:
     return label.astype(object)
 
 
-def score_rows(frame: pd.DataFrame, catalog: Catalog, targets: pd.DataFrame,
-               query: Query) -> pd.DataFrame:
+def score_rows(frame: pd.DataFrame, catalog: Catalog, table: pd.DataFrame, query: Query,
+               spans: dict[str, semantics.Span] | None = None) -> pd.DataFrame:
     """Add target, red_flag, weight, status and score to a runner frame."""
     frame = frame.copy()
     out: dict[str, list[object]] = {c: [] for c in ("target", "red_flag", "target_source", "weight",
                                                     "status", "score")}
     by_kpi: dict[str, list[dict]] = {}
-    for record in (targets.to_dict("records") if len(targets) else []):
+    for record in (table.to_dict("records") if len(table) else []):
         by_kpi.setdefault(str(record["kpi"]), []).append(record)
-    matched: dict[tuple[object, ...], Target] = {}  # many rows share one scope
+    matched: dict[tuple[object, ...], targets.Target] = {}  # many rows share one scope
     for row in frame.to_dict("records"):
         kpi = catalog.kpis[row["kpi"]]
         day = row["period"] if isinstance(row["period"], date) else (query.start or date.today())
         scope = (kpi.id, _scope(row, query, "channel"), _scope(row, query, "department"), day)
         t = matched.get(scope)
         if t is None:
-            t = _match(by_kpi.get(kpi.id, []), kpi, *scope[1:])  # type: ignore[arg-type]
-            if additive(kpi) and not _whole_company_target_fits(t, scope, query):
-                t = Target(None, None, t.weight)
+            t = targets.match(by_kpi.get(kpi.id, []), kpi, *scope[1:])  # type: ignore[arg-type]
+            if targets.additive(kpi) and not targets.budget_fits(t, scope, query):
+                t = targets.Target(None, None, t.weight)
             matched[scope] = t
-        factor = prorate(kpi, row["period"], query)
-        target = None if t.target is None else t.target * factor
-        red_flag = None if t.red_flag is None else t.red_flag * factor
+        span = (spans or {}).get(kpi.model, semantics.Span(None, None))
+        factor = targets.prorate(kpi, row["period"], query, span.first,
+                                 span.newest.date() if span.newest is not None else None)
+        target = None if t.target is None or factor is None else t.target * factor
+        red_flag = None if t.red_flag is None or factor is None else t.red_flag * factor
         judged = (row.get("applicable", True) is not False and not row.get("provisional")
                   and not row.get(runner.ERROR_COLUMN))
         st = status(row["value"], row["n"], target, red_flag, kpi.direction, kpi.min_n, judged)
@@ -299,7 +194,7 @@ def scorecard(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Query)
     issues = semantics.data_issues(cursor)
     frame["data_issues"] = frame["kpi"].map(lambda k: issues.get(k, "")).astype(object)
     frame["mix_effect"] = ""
-    frame = score_rows(frame, catalog, read_targets(cursor), query)
+    frame = score_rows(frame, catalog, targets.read(cursor), query, spans)
     frame["note"] = [semantics.note(row, catalog.kpis[row["kpi"]])
                      for row in frame.to_dict("records")]
     frame.insert(2, "dimension", dimension_label(frame, query))

@@ -51,10 +51,13 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
         if str(db) != ":memory:":
             db.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(db), config=config)
-        migrate(con)
+        before = schema_version(con)
+        after = migrate(con)
         con.execute("SET TimeZone = 'UTC'")
-        if missing_models(con):
-            refresh_models(con)  # a new (or pre-model) warehouse: the pages can query it at once
+        if missing_models(con) or after != before:
+            # a new (or pre-model) warehouse, or one whose schema just changed: models built by an
+            # older release lack the columns the KPIs read (and would keep old definitions)
+            refresh_models(con)
     con.execute("SET TimeZone = 'UTC'")
     return con
 

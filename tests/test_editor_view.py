@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from metrics import catalog as catalog_module
-from metrics import scorecard
+from metrics import targets
 from views.ui.editor_view import (
     header_and_body,
     parameter_rows,
@@ -59,7 +59,7 @@ def test_the_target_rule_is_the_scorecards(aht: catalog_module.KPI, channel: str
     expected = TARGETS.iloc[row] if row is not None else None
     assert force.target == (expected["target"] if expected is not None else 360.0)
     assert (force.row is None) == (expected is None)
-    scored = scorecard.match_target(TARGETS, aht, channel, department, day)
+    scored = targets.match_target(TARGETS, aht, channel, department, day)
     assert (scored.target, scored.red_flag) == (force.target, force.red_flag)
 
 

@@ -51,9 +51,14 @@ def test_unreachable_counts_only_attempts_to_reach_a_person(tmp_path: Path) -> N
         # chat ticket of a helpdesk, answered: attempt, reached
         {"id": "g", "channel": "chat", "opened_at": "2024-01-01 16:00", "ticket": True,
          "outcome": "handled", "status": "solved"},
+        # a call whose dial to the agents failed (Asterisk FAILED): attempt, failed
+        {"id": "h", "opened_at": "2024-01-01 17:00", "outcome": "failed", "agent_requested": True},
+        # a phone contact of a generic mapping that only says "asked for an agent": attempt, failed
+        {"id": "i", "opened_at": "2024-01-01 18:00", "agent_requested": True},
     ])
-    # attempts a b d f g; failed b d f -> 3/5 (before: every phone/chat row, a b c d e g, 4 failed)
-    assert kpi(db, "unreachable_rate") == [(60.0, 5)]
+    # attempts a b d f g h i; failed b d f h i -> 5/7 (before: every phone/chat row,
+    # a b c d e g h i, 6 failed)
+    assert kpi(db, "unreachable_rate") == [(71.4286, 7)]
 
 
 def test_transfer_rate_leaves_out_sources_that_do_not_record_transfers(tmp_path: Path) -> None:
@@ -119,6 +124,15 @@ def _tie_contacts() -> list[dict[str, Any]]:
     ]
 
 
+def test_contacts_in_the_same_second_are_a_tie(tmp_path: Path) -> None:
+    db = make(tmp_path, [
+        {"id": "x", "opened_at": "2024-01-01 10:00:00.200", "customer_key": "k"},
+        {"id": "y", "opened_at": "2024-01-01 10:00:00.700", "customer_key": "k"},
+    ])
+    # 0.5 s apart but in the same second: neither repeats the other (kpis.md "same second")
+    assert kpi(db, "repeat_rate") == [(0.0, 2)]
+
+
 def test_ties_do_not_hide_a_repeat(tmp_path: Path) -> None:
     db = make(tmp_path, _tie_contacts())
     # repeat: mail (10 h after call and bot) -> 1 of 4 known-customer contacts; the tie at 10:00
@@ -178,6 +192,31 @@ def test_self_service_sessions_are_costed_at_the_self_service_rate(tmp_path: Pat
     # call 2 min x 1.00 + 0.50 = 2.50; ivr and bot at self_service: 0.10 each -> 2.70 / 3 = 0.90
     # (before: ivr at phone 1 min x 1.00 + 0.50 = 1.50, bot at chat 0.40 -> 4.40 / 3)
     assert kpi(db, "cost_per_contact") == [(0.9, 3)]
+
+
+def test_before_the_self_service_rate_starts_sessions_keep_their_channel_rate(
+        tmp_path: Path) -> None:
+    path = make(tmp_path, [
+        {"id": "march", "opened_at": "2024-03-01 11:00", "self_service": True, "outcome": "ivr"},
+        {"id": "july", "opened_at": "2024-07-01 11:00", "self_service": True, "outcome": "ivr"},
+    ], costs=[("phone", 1.0, 0.5)],
+        extra=["INSERT INTO channel_costs (channel, cost_per_minute, cost_per_contact, valid_from) "
+               "VALUES ('self_service', 0, 0.1, DATE '2024-06-01')"])
+    # March: no self_service rate yet -> phone 0.50 (never 0); July: 0.10 -> 0.60 / 2 = 0.30
+    assert kpi(path, "cost_per_contact") == [(0.3, 2)]
+
+
+def test_values_stored_before_the_import_blanked_them_never_reach_a_kpi(tmp_path: Path) -> None:
+    db = make(tmp_path, [
+        {"id": f"t{i}", "channel": "email", "ticket": True, "opened_at": "2024-01-10 10:00",
+         "status": "solved", "closed_at": "2024-01-10 12:00", "handle_seconds": 300}
+        for i in range(3)] + [
+        # written by an older release: closed 415 days before it was opened, a negative duration
+        {"id": "bad", "channel": "email", "ticket": True, "opened_at": "2024-01-10 10:00",
+         "status": "solved", "closed_at": "2022-12-21 10:00", "handle_seconds": -50}])
+    # the bad ticket has no resolution time and no handle time: median of 3 x 7200 s, AHT 300 s
+    assert kpi(db, "resolution_time") == [(7200.0, 3)]
+    assert kpi(db, "aht") == [(300.0, 3)]
 
 
 def test_without_a_self_service_rate_sessions_keep_their_channel_rate(tmp_path: Path) -> None:

@@ -16,7 +16,8 @@ from connectors import reference
 from metrics import connection, facade
 from metrics.catalog import load_catalog
 from metrics.query import Query
-from metrics.scorecard import match_target, perspective_scores, score, status
+from metrics.scorecard import perspective_scores, score, status
+from metrics.targets import match_target
 from sql import warehouse
 
 ROOT = Path(__file__).resolve().parents[1]

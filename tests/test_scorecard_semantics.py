@@ -159,7 +159,9 @@ def test_no_change_when_the_comparison_period_has_no_data(tmp_path: Path) -> Non
 # --- scoring ----------------------------------------------------------------------------------
 
 def test_additive_targets_are_monthly_and_prorated(tmp_path: Path) -> None:
-    db = make(tmp_path, [answered(f"c{i}", f"2025-0{1 + i % 2}-10 10:00") for i in range(6)],
+    # three contacts on 1 January, three on 28 February: the data covers both months
+    db = make(tmp_path, [answered(f"c{i}", ("2025-01-01 10:00", "2025-02-28 10:00")[i % 2])
+                         for i in range(6)],
               extra=["INSERT INTO targets (kpi, target, red_flag) VALUES ('contacts', 2, 4)"])
     two_months = row(facade.scorecard(Query.of("contacts", grain="all", start="2025-01-01",
                                                end="2025-02-28"), db), "contacts")
@@ -229,9 +231,10 @@ def test_audit_findings_show_on_the_kpis_they_touch(tmp_path: Path,
 
 
 def test_a_company_budget_does_not_judge_one_departments_part(tmp_path: Path) -> None:
-    calls = ([answered(f"f{i}", "2025-01-10 10:00", reason="bill", handle_seconds=60)
+    # Finance's calls on 1 January, Logistics' on 31 January: the data covers the month
+    calls = ([answered(f"f{i}", "2025-01-01 10:00", reason="bill", handle_seconds=60)
               for i in range(20)]
-             + [answered(f"l{i}", "2025-01-11 10:00", reason="where", handle_seconds=60)
+             + [answered(f"l{i}", "2025-01-31 10:00", reason="where", handle_seconds=60)
                 for i in range(10)])
     db = make(tmp_path, calls, costs=[("phone", 1.0, 0.0)],
               reasons=[("bill", "Finance", True), ("where", "Logistics", True)],
@@ -250,3 +253,31 @@ def test_a_company_budget_does_not_judge_one_departments_part(tmp_path: Path) ->
     assert pd.isna(logistics["target"]) and logistics["status"] == "grey"
     by_reason = facade.scorecard(q.with_(dimensions=("reason",)), db)
     assert by_reason["target"].isna().all()
+
+
+def test_budgets_of_sums_cover_only_the_days_the_data_covers(tmp_path: Path) -> None:
+    # contacts on 2025-01-01 .. 2025-01-15 (newest 2025-01-15 10:00), a budget of 31 a month
+    db = make(tmp_path, [answered(f"c{d}", f"2025-01-{d:02d} 10:00") for d in range(1, 16)],
+              extra=["INSERT INTO targets (kpi, target, red_flag) VALUES ('contacts', 31, 62)"])
+    january = row(facade.scorecard(Query.of("contacts", grain="month"), db), "contacts",
+                  "2025-01-01")
+    # January is covered up to the 15th: 15 days of 31 -> target 15 (before: the whole 31, a
+    # half-covered month always looked good)
+    assert round(january["target"], 6) == 15.0
+    everything = row(facade.scorecard(Query.of("contacts", grain="all"), db), "contacts")
+    # no date range: the data's span, the same 15 days (before: one month's budget for all time)
+    assert round(everything["target"], 6) == 15.0
+
+
+def test_a_budget_does_not_judge_a_filter_of_several_departments(tmp_path: Path) -> None:
+    calls = [answered(f"c{i}", "2025-01-10 10:00", reason=("bill", "where", "sales")[i % 3])
+             for i in range(9)]
+    db = make(tmp_path, calls, reasons=[("bill", "Finance", True), ("where", "Logistics", True),
+                                        ("sales", "Sales", False)],
+              extra=["INSERT INTO targets (kpi, target, red_flag) VALUES ('contacts', 20, 40)"])
+    two = row(facade.scorecard(Query.of("contacts", grain="all", start="2025-01-01",
+                                        end="2025-01-31",
+                                        filters={"department": ["Finance", "Logistics"]}), db),
+              "contacts")
+    # 6 of the company's 9 contacts: the company's budget does not apply to them
+    assert two["value"] == 6.0 and pd.isna(two["target"]) and two["status"] == "grey"

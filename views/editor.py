@@ -128,8 +128,7 @@ def _show_target(kpi: facade.KPI) -> None:
                                         "target", "red_flag"])
     force = target_in_force(targets, kpi.id, kpi.target, kpi.red_flag,
                             _only(filters.channels), _only(filters.departments), filters.end)
-    additive = kpi.kind == "value" and kpi.unit in ("count", "currency")
-    st.info(target_sentence(force, kpi.unit, facade.currency(), per_month=additive),
+    st.info(target_sentence(force, kpi.unit, facade.currency(), per_month=facade.monthly_target(kpi)),
             icon=":material/flag:")
     rows = targets[targets["kpi"] == kpi.id] if len(targets) else targets
     if len(rows):

@@ -34,7 +34,7 @@ WITH base AS (
         c.customer_key IS NOT NULL AS known_customer,
         coalesce(c.self_service, false) OR coalesce(c.outcome IN ('ivr', 'bot'), false)
             AS is_self_service,
-        coalesce(c.outcome IN ('answered', 'abandoned', 'no_answer', 'busy'), false)
+        coalesce(c.outcome IN ('answered', 'abandoned', 'no_answer', 'busy', 'failed'), false)
             OR coalesce(c.queued, false) OR c.answered_at IS NOT NULL AS offered,
         c.answered_at IS NOT NULL AND NOT coalesce(c.abandoned, false)
             OR coalesce(c.outcome IN ('answered', 'handled'), false) AS reached_agent
@@ -46,7 +46,8 @@ flagged AS (
         CAST(b.local_at AS DATE) AS local_date,
         coalesce(b.ticket, b.channel NOT IN ('phone', 'chat', 'self_service')) AS is_ticket,
         b.inbound AND (b.channel IN ('phone', 'chat')
-                       AND (b.offered OR b.reached_agent OR coalesce(b.ticket, false))
+                       AND (b.offered OR b.reached_agent OR coalesce(b.ticket, false)
+                            OR coalesce(b.agent_requested, false))
                        OR b.is_self_service AND coalesce(b.agent_requested, false)) AS attempt,
         CASE
             WHEN b.outcome IN ('answered', 'handled') THEN true
@@ -70,7 +71,9 @@ flagged AS (
 ),
 journey AS (
     -- inbound contacts of known customers; windows below order them by open time per customer
-    SELECT contact_id, opened_at, channel, is_self_service, customer_key
+    -- at whole seconds: contacts of one customer in the same second are neither before nor after
+    SELECT contact_id, date_trunc('second', opened_at) AS opened_at, channel, is_self_service,
+           customer_key
     FROM flagged
     WHERE inbound AND known_customer
 ),
@@ -96,19 +99,22 @@ gaps AS (
             AS next_assisted_gap_seconds
     FROM journey
     WINDOW earlier AS (PARTITION BY customer_key ORDER BY opened_at
-                       RANGE BETWEEN UNBOUNDED PRECEDING AND INTERVAL 1 MICROSECOND PRECEDING),
+                       RANGE BETWEEN UNBOUNDED PRECEDING AND INTERVAL 1 SECOND PRECEDING),
            later AS (PARTITION BY customer_key ORDER BY opened_at
-                     RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING)
-),
-self_service_rate AS (
-    SELECT count(*) > 0 AS present FROM channel_costs WHERE channel = 'self_service'
+                     RANGE BETWEEN INTERVAL 1 SECOND FOLLOWING AND UNBOUNDED FOLLOWING)
 )
 SELECT
     f.contact_id, f.source, f.case_id, f.customer_key, f.channel, f.direction,
     f.opened_at, f.answered_at, f.first_response_at, f.closed_at,
     f.local_at, f.local_date,
     f.queue, f.team, f.agent,
-    f.wait_seconds, f.talk_seconds, f.hold_seconds, f.wrap_seconds, f.handle_seconds,
+    -- imports blank impossible values (connectors/staging.py); rows stored before that rule are
+    -- guarded here too, so a negative duration or an end before the start never reaches a KPI
+    CASE WHEN f.wait_seconds >= 0 THEN f.wait_seconds END AS wait_seconds,
+    CASE WHEN f.talk_seconds >= 0 THEN f.talk_seconds END AS talk_seconds,
+    CASE WHEN f.hold_seconds >= 0 THEN f.hold_seconds END AS hold_seconds,
+    CASE WHEN f.wrap_seconds >= 0 THEN f.wrap_seconds END AS wrap_seconds,
+    CASE WHEN f.handle_seconds >= 0 THEN f.handle_seconds END AS handle_seconds,
     coalesce(f.queued, false) AS queued,
     coalesce(f.abandoned, false) AS abandoned,
     f.transferred,
@@ -117,7 +123,9 @@ SELECT
     coalesce(f.reopened_count, 0) AS reopened_count,
     f.status, f.outcome, f.reason,
     f.inbound, f.known_customer, f.is_ticket, f.handled, f.answered, f.solved, f.reached_agent,
-    f.first_response_seconds, f.resolution_seconds,
+    CASE WHEN f.first_response_seconds >= 0 THEN f.first_response_seconds END
+        AS first_response_seconds,
+    CASE WHEN f.resolution_seconds >= 0 THEN f.resolution_seconds END AS resolution_seconds,
     coalesce(f.local_date <= rm.valid_to, false) AS mapped,
     CASE WHEN f.local_date <= rm.valid_to THEN rm.label END AS reason_label,
     CASE WHEN f.local_date <= rm.valid_to THEN rm.department ELSE 'Unmapped' END AS department,
@@ -127,15 +135,18 @@ SELECT
         (SELECT max(value) FROM settings WHERE key = 'service_department'), 'Customer Service')
         AS service_caused,
     g.prev_gap_seconds, g.next_gap_seconds, g.next_switch_gap_seconds, g.next_assisted_gap_seconds,
-    coalesce(f.handle_seconds, 0) / 60.0 * coalesce(cc.cost_per_minute, 0)
-        + coalesce(cc.cost_per_contact, 0) AS cost,
-    cc.channel IS NOT NULL AS costed
+    coalesce(CASE WHEN f.handle_seconds >= 0 THEN f.handle_seconds END, 0) / 60.0
+        * coalesce(ss.cost_per_minute, cc.cost_per_minute, 0)
+        + coalesce(ss.cost_per_contact, cc.cost_per_contact, 0) AS cost,
+    ss.channel IS NOT NULL OR cc.channel IS NOT NULL AS costed
 FROM flagged f
 LEFT JOIN gaps g ON g.contact_id = f.contact_id
 ASOF LEFT JOIN reason_map rm
     ON rm.reason = f.reason AND f.local_date >= rm.valid_from
-CROSS JOIN self_service_rate ssr
 ASOF LEFT JOIN channel_costs cc
-    ON cc.channel = CASE WHEN f.is_self_service AND ssr.present THEN 'self_service' ELSE f.channel END
-   AND f.local_date >= cc.valid_from
+    ON cc.channel = f.channel AND f.local_date >= cc.valid_from
+-- an IVR-only or bot session takes the self_service rate valid that day, else its channel's rate
+ASOF LEFT JOIN channel_costs ss
+    ON ss.channel = CASE WHEN f.is_self_service THEN 'self_service' END
+   AND f.local_date >= ss.valid_from
 ORDER BY local_at;  -- sorted by time: zone maps skip what a date range excludes
