@@ -98,7 +98,7 @@ from metrics.compiler import Compiled
 from metrics.query import Query, QueryError
 
 __all__ = ["Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "catalog", "kpi_table",
-           "run", "explain", "transpile", "scorecard", "comparison_range", "target_row", "monthly_target", "perspective_scores", "trend",
+           "run", "explain", "transpile", "scorecard", "comparison_range", "target_row", "monthly_target", "cpx_drivers", "perspective_scores", "trend",
            "contacts_behind", "week_hours", "validate_kpi", "clear_caches",
            "reference_frame", "save_reference",
            # ownership, customer voice, metric editor, settings (see the docstring's second list)
@@ -224,6 +224,22 @@ def target_row(targets: pd.DataFrame, kpi_id: str, channel: str = "*", departmen
     scope, by the scorecard's own rule; None when the KPI file's header applies."""
     rows = targets[targets["kpi"] == kpi_id].to_dict("records") if len(targets) else []
     return targets_module.best_row(rows, channel, department, day)
+
+
+def cpx_drivers(driver: str, db: str | Path | None = None) -> dict[str, str]:
+    """Per owning department with demand of its own, the driver ``cpx`` divides its contacts by
+    when split or filtered by department (``sql/kpis/cpx.sql``): its only driver, else ``driver``
+    when it lists several (departments listing several but not ``driver`` have no value)."""
+    demand = reference_frame("demand", db)
+    own = demand[demand["department"].astype(str) != "*"] if len(demand) else demand
+    out: dict[str, str] = {}
+    for department, rows in (own.groupby("department") if len(own) else []):
+        listed = sorted(rows["driver"].astype(str).unique())
+        if len(listed) == 1:
+            out[str(department)] = listed[0]
+        elif driver in listed:
+            out[str(department)] = driver
+    return out
 
 
 def monthly_target(kpi: KPI) -> bool:

@@ -55,7 +55,20 @@ def test_cpx_driver_can_be_switched(monkeypatch: pytest.MonkeyPatch, db: Path) -
     assert "shipments" in driver.options
     driver.set_value("shipments").run()
     assert not at.exception
-    assert any("shipments is given per department" in c.value for c in at.caption)
+    assert any("The company line divides all contacts by its shipments" in c.value
+               for c in at.caption)
+    # each department is measured per its own driver, whatever the company's (demo demand table:
+    # invoices under Finance, shipments under Logistics and Fulfilment)
+    assert facade.cpx_drivers("orders", db) == {"Finance": "invoices", "Fulfilment": "shipments",
+                                                "Logistics": "shipments"}
+
+
+def test_a_share_across_departments_reads_na_under_a_department_filter(
+        monkeypatch: pytest.MonkeyPatch, db: Path) -> None:
+    at = _run(monkeypatch, db, dept="Finance")
+    assert not at.exception
+    shared = [m for m in at.metric if m.label.startswith("Caused by")]
+    assert shared and shared[0].value == "n/a"
 
 
 def test_empty_warehouse_says_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

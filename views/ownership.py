@@ -37,7 +37,7 @@ period_q = facade.Query.of(["avoidable_cost", "avoidable_rate", "service_caused_
                            grain="all", start=filters.start, end=filters.end, filters=scope)
 reasons = facade.reason_costs(period_q)
 colors = department_colors(reasons["department"].dropna().astype(str))
-totals = facade.run(period_q).set_index("kpi")
+totals = facade.scorecard(period_q).set_index("kpi")
 LABELS = {"avoidable_cost": "Avoidable cost", "avoidable_rate": "Avoidable contact rate",
           "service_caused_share": f"Caused by {service_dept}", "cpx": "Contacts per X"}
 
@@ -64,8 +64,13 @@ def _value(kpi: str, column: str = "value") -> float:
 
 
 def _shown(kpi: str, text: str) -> str:
-    """The tile's text, or '–' when the KPI failed (a failure is not a zero)."""
-    return "–" if _error(kpi) else text
+    """The tile's text; '–' when the KPI failed (a failure is not a zero), 'n/a' when it does not
+    apply to the filter (a share across departments says nothing about one department)."""
+    if _error(kpi):
+        return "–"
+    if kpi in totals.index and not bool(totals.loc[kpi, "applicable"]):
+        return "n/a"
+    return text
 
 
 for failed in [k for k in period_q.kpis if _error(k)]:
@@ -80,7 +85,8 @@ tiles.metric("Avoidable contact rate",
 tiles.metric(f"Caused by {service_dept}",
              _shown("service_caused_share", f"{_value('service_caused_share'):.1f} %"),
              help="Share of avoidable contacts the service department caused itself "
-                  "(repeats, wrong information, bad transfers).", width=200)
+                  "(repeats, wrong information, bad transfers). A share across departments: not "
+                  "applicable under a department filter.", width=200)
 
 trend = facade.trend(facade.Query.of("avoidable_cost", grain=filters.grain, start=filters.start,
                                      end=filters.end, dimensions=["department"], filters=scope))
@@ -140,6 +146,25 @@ else:
         st.caption(f"{len(missing)} reason(s) without a quadrant are not shown: "
                    + ", ".join(missing["reason"].astype(str).head(10)))
 
+def _cpx_lines(driver: str, cpx_scope: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+    """cpx for the company (per ``driver``) and per owning department (per its own driver), one
+    frame with a ``label`` and the ``driver`` each line is divided by."""
+    base = facade.Query.of("cpx", grain=filters.grain, start=filters.start, end=filters.end,
+                           params={"driver": driver})
+    company = facade.run(base).assign(label=f"Company (per {driver})", driver=driver,
+                                      department="Company")
+    own = facade.cpx_drivers(driver)
+    if not own:
+        return company
+    parts = facade.run(base.with_(dimensions=("department",),
+                                  filters=tuple(sorted(cpx_scope.items()))))
+    parts = parts[parts["department"].isin(list(own))]
+    parts = parts.assign(driver=parts["department"].map(own))
+    parts["label"] = parts["department"] + " (per " + parts["driver"] + ")"
+    return pd.concat([company if not cpx_scope else company.iloc[0:0], parts],
+                     ignore_index=True)
+
+
 st.subheader("Contacts per X")
 demand = facade.reference_frame("demand")
 drivers = sorted(demand["driver"].dropna().astype(str).unique()) if len(demand) else []
@@ -148,23 +173,18 @@ if not drivers:
             "table on the Data page (CSV upload or editor).")
 else:
     driver = st.selectbox("Demand driver", drivers, index=drivers.index("orders")
-                          if "orders" in drivers else 0, key="cpx_driver")
-    per_dept = bool((demand.loc[demand["driver"] == driver, "department"] != "*").any())
-    cpx_scope = dict(scope) if per_dept else {}
-    cpx_scope.pop("channel", None)  # demand has no channel: per channel the ratio is undefined
-    cpx = facade.run(facade.Query.of("cpx", grain=filters.grain, start=filters.start,
-                                     end=filters.end,
-                                     dimensions=["department"] if per_dept else [],
-                                     filters=cpx_scope, params={"driver": driver}))
-    if not per_dept:
-        cpx["department"] = "All departments"
+                          if "orders" in drivers else 0, key="cpx_driver",
+                          help="The company's driver; a department with a driver of its own in "
+                               "the demand table is measured per that driver.")
+    cpx_scope = {k: v for k, v in scope.items() if k == "department"}  # demand has no channel
+    cpx = _cpx_lines(driver, cpx_scope)
     cpx_errors = cpx["error"].dropna() if "error" in cpx.columns else cpx.iloc[0:0]
     if len(cpx_errors):
         _failure_note("cpx", str(cpx_errors.iloc[0]))
     elif cpx.dropna(subset=["value"]).empty:
         st.info(f"No {driver} in this period: add them to the demand table on the Data page.")
     else:
-        st.plotly_chart(cpx_trend(cpx, driver, colors), width="stretch", key="cpx")
-    st.caption(f"{driver} is given " + ("per department" if per_dept else "for the whole company")
-               + "; demand has no channel, so the channel filter does not apply here"
-               + ("" if per_dept else ", nor the department filter") + ".")
+        st.plotly_chart(cpx_trend(cpx, colors), width="stretch", key="cpx")
+    st.caption(f"The company line divides all contacts by its {driver}; each department's line "
+               "divides its contacts by its own driver (shown in the legend). Demand has no "
+               "channel, so the channel filter does not apply here.")

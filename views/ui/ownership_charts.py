@@ -60,21 +60,22 @@ def cost_trend(trend: pd.DataFrame, currency: str, colors: dict[str, str]) -> go
     return _layout(fig, "Cost of avoidable contact by owning department")
 
 
-def cpx_trend(frame: pd.DataFrame, driver: str, colors: dict[str, str]) -> go.Figure:
-    """Contacts per 1,000 units of ``driver`` over time, one line per department that has that
-    demand (rows of the cpx KPI: period, department, value, numerator, denominator)."""
+def cpx_trend(frame: pd.DataFrame, colors: dict[str, str]) -> go.Figure:
+    """Contacts per 1,000 units over time, one line per ``label`` (the company per its driver, each
+    department per its own: rows of the cpx KPI with ``label``, ``driver`` and ``department``)."""
     fig = go.Figure()
     data = frame.dropna(subset=["value"]).sort_values("period")
-    for dept, rows in data.groupby("department", sort=True):
+    for label, rows in data.groupby("label", sort=True):
+        dept, driver = str(rows["department"].iloc[0]), str(rows["driver"].iloc[0])
         fig.add_scatter(x=rows["period"], y=rows["value"] * 1000, mode="lines+markers",
-                        name=str(dept), line={"color": colors.get(str(dept), ACCENT)},
+                        name=str(label), line={"color": colors.get(dept, ACCENT)},
                         customdata=rows[["numerator", "denominator"]],
-                        hovertemplate=f"%{{x}}<br>{dept}: %{{y:,.1f}} contacts per 1,000 {driver}"
+                        hovertemplate=f"%{{x}}<br>{label}: %{{y:,.1f}} contacts per 1,000 {driver}"
                                       "<br>%{customdata[0]:,.0f} contacts / %{customdata[1]:,.0f} "
                                       f"{driver}<extra></extra>")
-    fig.update_layout(yaxis_title=f"Contacts per 1,000 {driver}", showlegend=True)
+    fig.update_layout(yaxis_title="Contacts per 1,000 units of the driver", showlegend=True)
     fig.update_yaxes(rangemode="tozero")
-    return _layout(fig, f"Contacts per 1,000 {driver}")
+    return _layout(fig, "Contacts per 1,000 units (orders, shipments, invoices)")
 
 
 def _grid(count: int) -> list[tuple[float, float]]:
