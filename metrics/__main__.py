@@ -69,6 +69,8 @@ def scorecard(args: argparse.Namespace) -> int:
     except (QueryError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for problem in facade.kpi_problems(db):  # a KPI left out must not go unnoticed
+        print(f"warning: left out: {problem}", file=sys.stderr)
     frame = frame[OUTPUT_COLUMNS].copy()
     for column in ("period", "final_on"):
         frame[column] = frame[column].map(lambda p: p.isoformat() if hasattr(p, "isoformat") else p)

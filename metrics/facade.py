@@ -98,7 +98,7 @@ from metrics.compiler import Compiled
 from metrics.query import Query, QueryError
 
 __all__ = ["Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "catalog", "kpi_table",
-           "run", "explain", "transpile", "scorecard", "comparison_range", "target_row", "monthly_target", "cpx_drivers", "perspective_scores", "trend",
+           "kpi_problems", "run", "explain", "transpile", "scorecard", "comparison_range", "target_row", "monthly_target", "cpx_drivers", "perspective_scores", "trend",
            "contacts_behind", "week_hours", "validate_kpi", "clear_caches",
            "reference_frame", "save_reference",
            # ownership, customer voice, metric editor, settings (see the docstring's second list)
@@ -165,6 +165,12 @@ def catalog(db: str | Path | None = None) -> Catalog:
         return _cached("catalog", db, (str(directory),), load)  # type: ignore[no-any-return]
     except duckdb.Error:  # no warehouse yet: validate against the shipped models' schema
         return catalog_module.load_catalog(directory, catalog_module.model_schema())
+
+
+def kpi_problems(db: str | Path | None = None) -> list[str]:
+    """Every problem of a KPI file that does not parse or validate (such a KPI is left out of
+    every page and of the command line, so they must say so): ``file:line:col: message``."""
+    return [str(p) for p in catalog(db).problems]
 
 
 def kpi_table(db: str | Path | None = None) -> pd.DataFrame:

@@ -188,6 +188,12 @@ def scorecard(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Query)
     score, changes and what the value means (``SEMANTIC_COLUMNS``, see ``metrics.semantics``)."""
     spans = semantics.data_span(cursor)
     frame = runner.run(cursor, catalog, query)
+    if query.dimensions and len(frame):
+        # a breakdown member that is no member (every dimension NULL) with nothing counted: the
+        # company demand rows of cpx under a department split, not a "(none)" with a value
+        empty = frame[list(query.dimensions)].isna().all(axis=1) & frame["n"].fillna(0).eq(0) \
+            & frame["value"].isna() & frame[runner.ERROR_COLUMN].isna()
+        frame = frame[~empty].reset_index(drop=True)
     frame = semantics.mark_applicable(frame, catalog, query)
     frame = with_changes(cursor, catalog, query, frame, spans)
     frame = semantics.mark_provisional(cursor, frame, catalog, query, spans)

@@ -61,8 +61,12 @@ def data_span(cursor: duckdb.DuckDBPyConnection) -> dict[str, Span]:
 
 
 def not_applicable_dims(kpi: KPI, query: Query) -> list[str]:
-    """The dimensions of ``query`` (split or filter) that ``kpi`` cannot be read by."""
-    asked = list(query.dimensions) + [d for d, _ in query.filters if d not in query.dimensions]
+    """The dimensions of ``query`` (split or filter) that ``kpi`` cannot be read by. A filter to
+    several values of the dimension a spread KPI spreads over keeps it readable (the gap between
+    phone and chat); one value, or a split by it, does not."""
+    asked = list(query.dimensions) + [d for d, values in query.filters
+                                      if d not in query.dimensions
+                                      and not (d == kpi.spread_over and len(values) > 1)]
     return [d for d in asked if d not in kpi.dimensions]
 
 
@@ -121,10 +125,12 @@ def _mark_open(cursor: duckdb.DuckDBPyConnection, frame: pd.DataFrame, query: Qu
                kpi_ids: list[str]) -> pd.DataFrame:
     """KPIs final once the period's tickets are solved: provisional while any is still open."""
     aux = Catalog(kpis={OPEN_TICKETS.id: OPEN_TICKETS})
-    try:
-        counts = runner.run(cursor, aux, query.with_(kpis=(OPEN_TICKETS.id,), params=()))
-    except duckdb.Error:
-        log.exception("counting open tickets failed; resolution time is not marked provisional")
+    counts = runner.run(cursor, aux, query.with_(kpis=(OPEN_TICKETS.id,), params=()))
+    failed = counts[runner.ERROR_COLUMN].dropna() if len(counts) else counts
+    if len(failed):  # not knowing is not "final": mark them provisional, say why in the log
+        log.error("counting open tickets failed (%s): %s marked provisional", failed.iloc[0],
+                  ", ".join(kpi_ids))
+        frame.loc[frame["kpi"].isin(kpi_ids), "provisional"] = True
         return frame
     keys = ["period", *query.dimensions]
     lookup = {tuple(r[k] for k in keys): r["value"] for r in counts.to_dict("records")}

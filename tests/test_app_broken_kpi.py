@@ -107,3 +107,16 @@ def test_ownership_with_avoidable_rate_broken(monkeypatch: pytest.MonkeyPatch, d
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Avoidable contact rate"] == "–"  # a failure is not 0 %
     assert tiles["Avoidable cost (EUR)"] not in ("–", "0")  # the others keep their values
+
+
+def test_a_kpi_file_that_does_not_validate_is_named_on_the_scorecard(
+        monkeypatch: pytest.MonkeyPatch, db: Path, tmp_path: Path) -> None:
+    kpis = tmp_path / "kpis"
+    shutil.copytree(catalog_module.KPI_DIR, kpis, ignore=shutil.ignore_patterns(".history"))
+    (kpis / "aht.sql").write_text((kpis / "aht.sql").read_text().replace(
+        "FROM m_contacts", "FROM m_contacts_typo"))
+    at = page(monkeypatch, db, kpis, "views/scorecard.py", {})
+    assert not at.exception
+    # the page says which file is left out and where, instead of 23 tiles and silence
+    assert any("aht.sql:" in w.value and "left out" in w.value for w in at.warning)
+    assert "**Average handle time**" not in shown(at)

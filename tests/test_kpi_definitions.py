@@ -175,6 +175,9 @@ def test_cpx_uses_each_departments_own_driver_and_counts_a_driver_once(tmp_path:
     assert by_department["Sales"] == (None, 1)
     assert by_department["Fulfilment"] == (0.0, 0)
     assert all(v is None for k, (v, _) in by_department.items() if k is None)
+    # and the scorecard leaves that non-member out of a department breakdown
+    scored = facade.scorecard(Query.of("cpx", grain="all", dimensions=["department"]), db)
+    assert scored["department"].notna().all()
     # filtered to Finance it is Finance's own driver too
     assert kpi(db, "cpx", filters={"department": "Finance"}) == [(0.1, 6)]
 

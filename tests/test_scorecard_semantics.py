@@ -116,6 +116,10 @@ def test_channel_gap_is_not_applicable_to_one_channel(tmp_path: Path) -> None:
     frame = facade.scorecard(Query.of("channel_consistency_gap", grain="all",
                                       filters={"channel": "chat"}), db)
     assert not row(frame, "channel_consistency_gap")["applicable"]
+    # two channels: the gap between them is still a gap
+    both = facade.scorecard(Query.of("channel_consistency_gap", grain="all",
+                                     filters={"channel": ["chat", "phone"]}), db)
+    assert row(both, "channel_consistency_gap")["applicable"]
 
 
 # --- previous period --------------------------------------------------------------------------

@@ -141,7 +141,7 @@ with cols[0].container(border=True):
             st.caption(note_markdown(note))
     if row is not None:
         st.markdown(change_markdown(row[f"change_{filters.cmp}"], unit, direction, filters.cmp,
-                                    currency))
+                                    currency, judged=not bool(row["provisional"])))
         if row["mix_effect"]:
             st.caption(f":material/shuffle: {row['mix_effect']}")
         if issues_markdown(row["data_issues"]):
@@ -259,8 +259,9 @@ else:
                                          suffix=" %",
                                          title="Unreachable phone/chat attempts (% of attempts)"),
                        key="hours_unreachable", width="stretch", config=CHART)
-st.caption(f"Hours in the business time zone ({zone}). Unreachable = attempts that never reached "
-           "a person (abandoned, no answer, busy, ended in the IVR or a bot); hours with fewer than "
+st.caption(f"Hours in the business time zone ({zone}). Unreachable = attempts to reach a person "
+           "(a queued or offered call or chat, or an IVR/bot session in which the customer asked "
+           "for an agent) that never reached one; hours with fewer than "
            f"{MIN_ATTEMPTS} attempts are left blank.")
 
 # --- contacts behind the number -----------------------------------------------------------------

@@ -46,6 +46,11 @@ if not imports.warehouse_summary()["contacts"]:
 
 filters: Filters = global_filters()
 kpis = facade.kpi_table().set_index("id", drop=False)
+broken_files = facade.kpi_problems()
+if broken_files:
+    st.warning(f"{len(broken_files)} problem(s) in KPI files: those KPIs are left out of this page "
+               "until an analyst fixes them in the Metric editor.\n\n"
+               + "\n".join(f"- `{p}`" for p in broken_files[:5]), icon=":material/error:")
 currency = facade.currency()
 base = facade.Query.of(list(kpis["id"]), grain="all", start=filters.start, end=filters.end,
                        filters=filters.as_filter_map())
@@ -110,7 +115,9 @@ def _tile(kpi_id: str) -> None:
         st.markdown(value_markdown(value, unit, status, currency, applicable))
         if note_markdown(note):
             st.caption(note_markdown(note))
-        st.markdown(change_markdown(change, unit, direction, filters.cmp, currency))
+        provisional = bool(row["provisional"]) if row is not None else False
+        st.markdown(change_markdown(change, unit, direction, filters.cmp, currency,
+                                    judged=not provisional))
         if row is not None and row["mix_effect"]:
             st.caption(f":material/shuffle: {row['mix_effect']}")
         if row is not None and issues_markdown(row["data_issues"]):
@@ -138,8 +145,8 @@ def _how(kpi_id: str, meta: pd.Series, source: str) -> None:
     st.code(header_and_body(str(meta["sql"]))[1].strip(), language="sql")
     statement = compiled.get(kpi_id)
     bound = statement.param_map if statement is not None else {}
-    own = {k: v for k, v in bound.items() if k in meta["params"] or k in ("period_start",
-                                                                           "period_end")}
+    own = {k: v for k, v in bound.items() if k in meta["params"] or k in (
+        "period_start", "period_end", "department_scope")}
     st.dataframe(parameter_rows(dict(meta["params"]), own), hide_index=True, width="stretch")
     if source:
         st.caption(f"Target from the {source}.")

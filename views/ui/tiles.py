@@ -89,11 +89,12 @@ def change_tone(change: object, direction: str, unit: str = "") -> str:
 
 
 def change_markdown(change: object, unit: str, direction: str, cmp: str,
-                    currency: str = "EUR") -> str:
-    """``:green[▲ +1.2 pp] vs previous`` (green when better, red when worse)."""
+                    currency: str = "EUR", judged: bool = True) -> str:
+    """``:green[▲ +1.2 pp] vs previous`` (green when better, red when worse); grey when the value
+    is not judged (provisional: the change may still move)."""
     if missing(change):
         return f":gray[no {COMPARISONS.get(cmp, cmp)} to compare]"
-    tone = change_tone(change, direction, unit)
+    tone = change_tone(change, direction, unit) if judged else "same"
     color = {"better": "green", "worse": "red"}.get(tone, "gray")
     c = 0.0 if negligible(change, unit) else float(change)  # type: ignore[arg-type]
     arrow = "▲" if c > 0 else "▼" if c < 0 else "●"
