@@ -3,6 +3,8 @@ reference data (reason map, channel costs, demand, targets) and the settings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -73,27 +75,30 @@ with log_tab:
         st.dataframe(log, hide_index=True, width="stretch",
                      column_config={"sha256": st.column_config.TextColumn(width="small")})
         st.download_button("Download import log (CSV)", safe_csv(log), "import_log.csv", "text/csv")
+
+
+def per_import(key: str, read: Callable[..., pd.DataFrame], empty: str, name: str,
+               caption: str = "") -> None:
+    """One import's rows (or all imports'): a picker, the table and its CSV download."""
+    ids = log["import_id"].tolist() if not log.empty else []
+    choice = st.selectbox("Import", ["all", *ids], key=f"{key}_import")
+    rows = read(import_id=None if choice == "all" else int(choice))
+    if rows.empty:
+        st.success(empty)
+        return
+    if caption:
+        st.caption(caption)
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.download_button(f"Download {name} (CSV)", safe_csv(rows), f"{key}.csv", "text/csv")
+
+
 with rejects_tab:
-    ids = log["import_id"].tolist() if not log.empty else []
-    choice = st.selectbox("Import", ["all", *ids], key="rejects_import")
-    rej = imports.rejects(import_id=None if choice == "all" else int(choice))
-    if rej.empty:
-        st.success("No rejected rows.")
-    else:
-        st.dataframe(rej, hide_index=True, width="stretch")
-        st.download_button("Download rejects (CSV)", safe_csv(rej), "rejects.csv", "text/csv")
+    per_import("rejects", imports.rejects, "No rejected rows.", "rejects")
 with blanked_tab:
-    ids = log["import_id"].tolist() if not log.empty else []
-    choice = st.selectbox("Import", ["all", *ids], key="blanked_import")
-    blank = imports.blanked_values(import_id=None if choice == "all" else int(choice))
-    if blank.empty:
-        st.success("No impossible values: nothing was blanked.")
-    else:
-        st.caption("Each row is one value that could not be true. The contact or response was loaded; "
-                   "this field is empty in the warehouse, so it is left out of averages and medians.")
-        st.dataframe(blank, hide_index=True, width="stretch")
-        st.download_button("Download blanked values (CSV)", safe_csv(blank), "blanked_values.csv",
-                           "text/csv")
+    per_import("blanked_values", imports.blanked_values, "No impossible values: nothing was blanked.",
+               "blanked values", "Each row is one value that could not be true. The contact or "
+               "response was loaded; this field is empty in the warehouse, so it is left out of "
+               "averages and medians.")
 with audits_tab:
     audits = imports.audit_findings()
     if audits.empty:
