@@ -44,7 +44,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     for f in args.files:
         opts = ReadOptions(file_name=Path(f).name, tz=args.tz or _default_tz(con), mapping=mapping,
                            dayfirst=args.dayfirst, progress=_progress(show))
-        result = load_file(con, f, fmt, opts, refresh=False)
+        result = load_file(con, f, fmt, opts, refresh=False, again=args.again)
         results.append(result)
         failed |= result.status == "failed"
         print(json.dumps(result.as_dict()), flush=True)
@@ -80,6 +80,9 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--tz", default=None, help="time zone of timestamps without offset (e.g. Europe/Berlin)")
     load.add_argument("--dayfirst", action="store_true", help="read ambiguous dates as dd/mm")
     load.add_argument("--progress", action="store_true", help="print progress to stderr")
+    load.add_argument("--again", action="store_true",
+                      help="read files imported before once more (fills fields a newer release "
+                           "reads, such as agent_requested)")
     load.set_defaults(func=cmd_load)
     fmts = sub.add_parser("formats", help="list the formats that can be read")
     fmts.set_defaults(func=cmd_formats)

@@ -80,8 +80,11 @@ def load_file(
     options: ReadOptions | None = None,
     refresh: bool = True,
     data: bytes | None = None,
+    again: bool = False,
 ) -> ImportResult:
-    """Load one file (``data`` may be given for uploads; ``path`` then is only its name)."""
+    """Load one file (``data`` may be given for uploads; ``path`` then is only its name). A file
+    imported before is skipped unless ``again``: then it is read anew (each record replaces its
+    stored version of the same age), e.g. to fill fields a newer release records."""
     path = Path(path)
     name = path.name
     started = warehouse.utcnow()
@@ -105,7 +108,7 @@ def load_file(
         "ORDER BY import_id LIMIT 1",
         [digest],
     )
-    if prior:
+    if prior and not again:
         return ImportResult(name, None, 0, 0, 0, "skipped",
                             f"already imported (import {prior[0]} at {prior[1]:%Y-%m-%d %H:%M}); nothing changed")
     connector: Connector | None = None

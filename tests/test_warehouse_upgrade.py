@@ -40,3 +40,22 @@ def test_opening_an_up_to_date_warehouse_leaves_its_models_alone(tmp_path: Path)
         assert "marker" in {r[0] for r in con.execute("DESCRIBE m_contacts").fetchall()}
     finally:
         con.close()
+
+
+def test_a_file_imported_before_can_be_read_again(tmp_path: Path) -> None:
+    from connectors.base import ReadOptions
+    from connectors.loader import load_file
+
+    fixture = Path(__file__).parent / "fixtures" / "telephony" / "connect_ctr.json"
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    try:
+        first = load_file(con, fixture, None, ReadOptions(file_name=fixture.name))
+        con.execute("UPDATE contacts SET agent_requested = NULL")  # as an older release left it
+        assert load_file(con, fixture, None, ReadOptions(file_name=fixture.name)).status == "skipped"
+        again = load_file(con, fixture, None, ReadOptions(file_name=fixture.name), again=True)
+        assert again.status == "loaded"
+        # the same records, not twice as many; the field the older release lacked is filled again
+        assert con.execute("SELECT count(*) FROM contacts").fetchall()[0][0] == first.rows_loaded
+        assert con.execute("SELECT count(agent_requested) FROM contacts").fetchall()[0][0] > 0
+    finally:
+        con.close()
