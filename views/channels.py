@@ -22,6 +22,7 @@ from views.ui.sidebar import global_filters
 from views.ui.state import COMPARISONS, Filters
 from views.ui.tiles import (
     change_markdown,
+    failure_markdown,
     format_value,
     issues_markdown,
     missing,
@@ -97,12 +98,7 @@ def first_line(error: Exception) -> str:
 
 
 def failure_note(label: str, kpi_id: str, error: str) -> None:
-    """A grey note instead of a number or a traceback: the KPI, and what failed. The error is
-    shown as code, so its quotes, $ and * are not read as markdown."""
-    text = error.replace("`", "'")
-    st.markdown(f":gray-badge[:material/error: not computed] **{label}** (`{kpi_id}`) does not "
-                f"run on this data: `{text}`. The other KPIs are not affected; an analyst can "
-                "fix the file in the Metric editor.")
+    st.markdown(failure_markdown(label, kpi_id, error, hint=True))
 
 
 def pick(event: object, param: str, key: str) -> None:

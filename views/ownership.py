@@ -18,6 +18,7 @@ from views.ui.ownership_charts import (
     value_irritant,
 )
 from views.ui.sidebar import global_filters
+from views.ui.tiles import failure_markdown
 
 st.title("Ownership")
 st.caption("Avoidable contact belongs to the department whose product, process or error caused "
@@ -51,9 +52,7 @@ def _error(kpi: str) -> str | None:
 
 
 def _failure_note(kpi: str, error: str) -> None:
-    """A grey note naming the KPI and what failed, instead of a 0 or a traceback."""
-    st.markdown(f":gray-badge[:material/error: not computed] **{LABELS.get(kpi, kpi)}** "
-                f"(`{kpi}`) does not run on this data: `{error.replace('`', chr(39))}`")
+    st.markdown(failure_markdown(LABELS.get(kpi, kpi), kpi, error))
 
 
 def _value(kpi: str, column: str = "value") -> float:

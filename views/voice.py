@@ -11,6 +11,7 @@ import streamlit as st
 
 from metrics import facade, imports
 from views.ui.sidebar import global_filters
+from views.ui.tiles import failure_markdown
 from views.ui.voice_charts import interval_dots, interval_table, interval_trend
 
 SURVEY_KPIS = {"csat": "CSAT", "nps": "NPS", "ces": "CES (easy %)"}
@@ -45,10 +46,7 @@ def _failures(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def _failure_note(kpi: str, error: str) -> None:
-    """A grey note naming the KPI and what failed, instead of a number or a traceback (the
-    error as code: its quotes and $ are not markdown)."""
-    st.markdown(f":gray-badge[:material/error: not computed] **{SURVEY_KPIS[kpi]}** (`{kpi}`) "
-                f"does not run on this data: `{error.replace('`', chr(39))}`")
+    st.markdown(failure_markdown(SURVEY_KPIS[kpi], kpi, error))
 
 
 def _healthy(frame: pd.DataFrame) -> pd.DataFrame:

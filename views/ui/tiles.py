@@ -137,6 +137,16 @@ def note_markdown(note: object) -> str:
     return ""
 
 
+def failure_markdown(label: str, kpi_id: str, error: str, hint: bool = False) -> str:
+    """A grey note instead of a number or a traceback: the KPI and what failed. The error is shown
+    as code, so its quotes, $ and * are not read as markdown."""
+    text = error.replace("`", "'")
+    note = (f":gray-badge[:material/error: not computed] **{label}** (`{kpi_id}`) does not run on "
+            f"this data: `{text}`")
+    return note + (". The other KPIs are not affected; an analyst can fix the file in the Metric "
+                   "editor." if hint else "")
+
+
 def issues_markdown(issues: object) -> str:
     """A badge for audit findings that touch the KPI (the text goes in the tooltip line)."""
     if not isinstance(issues, str) or not issues:
