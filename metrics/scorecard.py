@@ -111,7 +111,7 @@ def score_rows(frame: pd.DataFrame, catalog: Catalog, table: pd.DataFrame, query
         target = None if t.target is None or factor is None else t.target * factor
         red_flag = None if t.red_flag is None or factor is None else t.red_flag * factor
         judged = (row.get("applicable", True) is not False and not row.get("provisional")
-                  and not row.get(runner.ERROR_COLUMN))
+                  and not semantics.failed(row))
         st = status(row["value"], row["n"], target, red_flag, kpi.direction, kpi.min_n, judged)
         out["target"].append(target)
         out["red_flag"].append(red_flag)

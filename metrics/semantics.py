@@ -160,8 +160,8 @@ def audit_kpis() -> dict[str, tuple[str, ...]]:
 
 
 def data_issues(cursor: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Per KPI, the latest audit findings that touch it, as one line ("12 contacts closed before
-    they were opened (contacts_end_before_start)")."""
+    """Per KPI, the latest audit findings that touch it, as one line ("12 rows in
+    contacts_end_before_start"). Audits look at the whole warehouse, not at one period."""
     rows = cursor.execute(
         "SELECT audit, rows_found FROM audit_findings "
         "QUALIFY row_number() OVER (PARTITION BY audit ORDER BY checked_at DESC) = 1").fetchall()
@@ -204,10 +204,16 @@ def mix_effects(total: pd.DataFrame, by_channel: pd.DataFrame, catalog: Catalog,
     return notes
 
 
+def failed(row: dict) -> str:
+    """The row's error text, '' when it computed (None or NaN)."""
+    error = row.get(runner.ERROR_COLUMN)
+    return error if isinstance(error, str) else ""
+
+
 def note(row: dict, kpi: KPI) -> str:
     """Why a value gets no status, or '' when it is judged."""
-    if row.get("error"):
-        return f"could not be computed: {row['error']}"
+    if failed(row):
+        return f"could not be computed: {failed(row)}"
     if row.get("applicable") is False:
         return "not applicable to this selection"
     if row.get("provisional"):
