@@ -119,6 +119,14 @@ class Parsed:
     # True when the connector's fast path wrote its rows to the temp tables _in_contacts / _in_surveys
     # (canonical column names, row order = file order) instead of returning frames.
     staged: bool = False
+    # What the reader decided or had to assume, said with the result ("Created: day-first, decided by
+    # line 7 '14/01/2025'"), and what KPIs will miss because of this file ("no Source column: ...").
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # Rows of the file folded into another row of the same record by the reader itself (CDR legs of
+    # one call, child calls) and rows deliberately not loaded, with their reason (survey previews).
+    rows_merged: int = 0
+    skipped: list[Reject] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
