@@ -129,6 +129,9 @@ class Parsed:
     skipped: list[Reject] = field(default_factory=list)
 
 
+HeaderSpec = tuple[str | tuple[str, ...], ...]
+
+
 @dataclass(frozen=True)
 class Connector:
     name: str  # the format name, used by --format
@@ -138,6 +141,10 @@ class Connector:
     sniff: Callable[[bytes, str], float]  # (first 64 KiB, file name) -> confidence 0..1
     read: Callable[[bytes, ReadOptions], Parsed]
     extensions: tuple[str, ...] = (".csv",)
+    # The header columns ``sniff`` recognises the format by (a tuple inside = one of these), for the
+    # messages that say which format a file is closest to and what its header lacks (connectors.detect).
+    # Empty for formats without a header row or not told apart by columns (JSON, headerless CDRs).
+    columns: HeaderSpec = ()
     # Optional fast path: read the file with DuckDB itself into _in_contacts / _in_surveys and return
     # ``Parsed(staged=True)``; return None for a file it does not handle exactly like ``read`` (the loader
     # then calls ``read``). It must give the same rows as ``read`` (tests/test_fast_paths.py checks).

@@ -51,13 +51,13 @@ STATUS = {"open": "open", "pending": "pending", "resolved": "solved", "closed": 
 SURVEY = {"awesome": 5, "extremely happy": 5, "very happy": 5, "extremely satisfied": 5, "happy": 4,
           "satisfied": 4, "just okay": 3, "neutral": 3, "unhappy": 2, "not good": 1, "very unhappy": 1,
           "extremely unhappy": 1, "103": 5, "102": 5, "101": 4, "100": 3, "-101": 2, "-102": 1, "-103": 1}
-CSV_SIGNATURE = {"Ticket ID", "Created time"}
+CSV_SIGNATURE = ("Ticket ID", "Created time")
 JSON_MARKERS = ('"fr_due_by"', '"fr_escalated"', '"due_by"', '"frDueBy"')
 
 
 def sniff_csv(head: bytes, file_name: str) -> float:
     cols = {h.strip() for h in header_fields(head)}
-    return 0.95 if CSV_SIGNATURE <= cols else 0.0
+    return 0.95 if set(CSV_SIGNATURE) <= cols else 0.0
 
 
 def sniff_json(head: bytes, file_name: str) -> float:
@@ -216,7 +216,7 @@ def read_json(data: bytes, opts: ReadOptions) -> Parsed:
 CONNECTORS = [
     Connector(name="freshdesk_csv", kind="crm", source="freshdesk",
               description="Freshdesk ticket export CSV (user-selected labels, account time zone)",
-              sniff=sniff_csv, read=read_csv),
+              sniff=sniff_csv, read=read_csv, columns=CSV_SIGNATURE),
     Connector(name="freshdesk_json", kind="crm", source="freshdesk",
               description="Freshdesk API v2 tickets JSON (list or search result, integer codes)",
               sniff=sniff_json, read=read_json, extensions=(".json",)),

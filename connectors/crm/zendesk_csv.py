@@ -21,7 +21,7 @@ from connectors import values as v
 from connectors.base import Connector, Parsed, ReadOptions
 from connectors.textfile import header_fields, read_table, require_columns
 
-SIGNATURE = {"Id", "Via", "Created at", "Status"}
+SIGNATURE = ("Id", "Via", "Created at", "Status")
 REQUIRED = ["Id", "Created at"]
 STATIONS = ("Group stations", "Assignee stations")
 VIA = {
@@ -53,7 +53,7 @@ VIA = {
 
 def sniff(head: bytes, file_name: str) -> float:
     cols = set(h.strip() for h in header_fields(head))
-    if SIGNATURE <= cols:
+    if set(SIGNATURE) <= cols:
         return 0.95
     return 0.0
 
@@ -213,4 +213,5 @@ CONNECTOR = Connector(
     sniff=sniff,
     read=read,
     stage=stage,
+    columns=SIGNATURE,
 )

@@ -41,6 +41,7 @@ META = {"startdate", "enddate", "status", "ipaddress", "progress", "duration (in
         "recipientemail", "externalreference", "externaldatareference", "locationlatitude",
         "locationlongitude", "locationaccuracy", "distributionchannel", "userlanguage",
         "responseset", "name", "emailaddress"}
+SIGNATURE = ("ResponseId", ("StartDate", "RecordedDate"))  # any case; or the legacy V1, V2, V3
 QUESTION_ID = re.compile(r"^QID\d+(_\d+)*(_TEXT)?$")
 
 
@@ -61,7 +62,8 @@ def sniff(head: bytes, file_name: str) -> float:
     names = {c.lower() for c in cells}
     if cells[:3] == ["V1", "V2", "V3"] and "responseid" in text.lower():
         return 0.95
-    if "responseid" in names and ({"startdate", "recordeddate"} & names or "importid" in text.lower()):
+    if SIGNATURE[0].lower() in names and ({c.lower() for c in SIGNATURE[1]} & names
+                                          or "importid" in text.lower()):
         return 0.95
     return 0.0
 
@@ -176,4 +178,5 @@ CONNECTOR = Connector(
     sniff=sniff,
     read=read,
     extensions=(".csv", ".tsv"),
+    columns=SIGNATURE,
 )

@@ -29,13 +29,14 @@ WHAT = "surveymonkey"
 META = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
         "First Name", "Last Name", "Custom Data 1"]
 DATE_FORMAT = "%m/%d/%Y %I:%M:%S %p"
+SIGNATURE = ("Respondent ID", "Collector ID", "Start Date", "End Date")
 
 
 def sniff(head: bytes, file_name: str) -> float:
     cells = [c.strip() for c in header_fields(head)]
-    if cells[:2] == ["Respondent ID", "Collector ID"]:
+    if cells[:2] == list(SIGNATURE[:2]):
         return 0.95
-    if {"Respondent ID", "Collector ID", "Start Date", "End Date"} <= set(cells):
+    if set(SIGNATURE) <= set(cells):
         return 0.9
     return 0.0
 
@@ -95,4 +96,5 @@ CONNECTOR = Connector(
     description="SurveyMonkey all-responses CSV (2 header rows, multi-line question texts, account tz)",
     sniff=sniff,
     read=read,
+    columns=SIGNATURE,
 )

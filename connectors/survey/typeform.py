@@ -25,11 +25,12 @@ from connectors.textfile import header_fields, read_table
 WHAT = "typeform"
 META = {"#", "start date (utc)", "submit date (utc)", "network id", "response type",
         "stage date (utc)", "tags", "ending"}
+SIGNATURE = ("#", ("Submit Date (UTC)", "Start Date (UTC)"))  # "#" first
 
 
 def sniff(head: bytes, file_name: str) -> float:
     cells = [c.strip() for c in header_fields(head)]
-    if cells[:1] == ["#"] and {"Submit Date (UTC)", "Start Date (UTC)"} & set(cells):
+    if cells[:1] == [SIGNATURE[0]] and set(SIGNATURE[1]) & set(cells):
         return 0.95
     return 0.0
 
@@ -73,4 +74,5 @@ CONNECTOR = Connector(
     description="Typeform results CSV (# token, question titles, hidden fields, UTC dates, partials)",
     sniff=sniff,
     read=read,
+    columns=SIGNATURE,
 )

@@ -49,7 +49,7 @@ FIELDS = ["sid", "parent_call_sid", "date_created", "date_updated", "to", "from"
 INBOUND = {"inbound", "trunking-originating"}
 RFC2822 = "%a, %d %b %Y %H:%M:%S %z"
 SID = re.compile(r'"sid"\s*:\s*"CA[0-9a-fA-F]{32}"')
-CSV_SIGNATURE = {"Sid", "ParentCallSid", "Status", "Direction", "StartTime"}
+CSV_SIGNATURE = ("Sid", "ParentCallSid", "Status", "Direction", "StartTime")
 
 
 def sniff_json(head: bytes, file_name: str) -> float:
@@ -60,7 +60,7 @@ def sniff_json(head: bytes, file_name: str) -> float:
 
 
 def sniff_csv(head: bytes, file_name: str) -> float:
-    return 0.95 if CSV_SIGNATURE <= {h.strip() for h in header_fields(head)} else 0.0
+    return 0.95 if set(CSV_SIGNATURE) <= {h.strip() for h in header_fields(head)} else 0.0
 
 
 def _snake(name: str) -> str:
@@ -180,5 +180,5 @@ CONNECTORS = [
               sniff=sniff_json, read=read_json, extensions=(".json", ".jsonl", ".ndjson", ".gz")),
     Connector(name="twilio_csv", kind="telephony", source="twilio",
               description="Twilio Calls.csv (PascalCase header, RFC 2822 dates; parent+child = 1 call)",
-              sniff=sniff_csv, read=read_csv),
+              sniff=sniff_csv, read=read_csv, columns=CSV_SIGNATURE),
 ]
