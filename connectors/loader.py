@@ -29,7 +29,7 @@ import pandas as pd
 
 from connectors import staging
 from connectors.base import Connector, FormatError, Parsed, ReadOptions, Reject
-from connectors.registry import by_name, sniff
+from connectors.registry import by_name, forced, sniff
 from sql import warehouse
 
 MAX_FILE_BYTES = 4 * 1024**3
@@ -68,8 +68,9 @@ def sha256_of(data: bytes) -> str:
 
 
 def choose_connector(data: bytes, file_name: str, format_name: str | None) -> Connector:
+    """The named format (refused when the file cannot be of it: registry.forced), else the sniffed one."""
     if format_name:
-        return by_name(format_name)
+        return forced(by_name(format_name), data[:65536], file_name)
     return sniff(data[:65536], file_name)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 from functools import lru_cache
 
+from connectors import detect
 from connectors.base import Connector, FormatError
 
 MODULES = (
@@ -24,7 +25,7 @@ MODULES = (
     "connectors.generic",
 )
 
-SNIFF_THRESHOLD = 0.5
+SNIFF_THRESHOLD = detect.THRESHOLD
 
 
 @lru_cache(maxsize=1)
@@ -58,8 +59,11 @@ def sniff(head: bytes, file_name: str) -> Connector:
     scored = sorted(((c.sniff(head, file_name), i, c) for i, c in enumerate(connectors())),
                     key=lambda t: (-t[0], t[1]))
     if not scored or scored[0][0] < SNIFF_THRESHOLD:
-        raise FormatError(
-            f"no connector recognises {file_name or 'this file'}; name it with --format "
-            f"(known formats: {', '.join(names())}) or describe it with a --mapping file"
-        )
+        raise FormatError(detect.unrecognised(head, file_name, connectors()))
     return scored[0][2]
+
+
+def forced(connector: Connector, head: bytes, file_name: str) -> Connector:
+    """The connector a user named with --format, unless the file cannot be its format: then a FormatError
+    saying what the file is (XML spreadsheet, JSON, the header of another format ...)."""
+    return detect.forced(connector, head, file_name, connectors())
