@@ -270,7 +270,7 @@ def forced(connector: Connector, head: bytes, file_name: str, connectors: Sequen
         if other.columns:
             seen = f"header matches {other.name} ({', '.join(match(other.columns, cells)[0])})"
         else:
-            seen = f"file matches {other.name} ({other.description})"
+            seen = f"file matches {other.name}"
         return _refuse(f"{name}: the {seen}, not {name}{own}: {_use(other)}")
     unread = _unread(cells)
     if unread is not None:
