@@ -59,10 +59,10 @@ class Kind:
 # (what it is, header columns that identify it). Remove an entry when its connector arrives.
 UNREAD: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("a ServiceNow incident list", ("number", "opened_at", "short_description")),
-    ("an Asterisk/FreePBX CDR table with a header row (the asterisk_* formats read the headerless "
-     "Master.csv)", ("calldate", "clid", "src", "dst", "disposition", "billsec")),
+    ("an Asterisk/FreePBX CDR table with a header row", ("calldate", "clid", "src", "dst", "disposition",
+                                                          "billsec")),
     ("a Jira issue export", ("Issue key", "Summary", "Created")),
-    ("a Jira issue export (Spanish)", ("Clave de incidencia", "Resumen", "Creada")),
+    ("a Spanish Jira issue export", ("Clave de incidencia", "Resumen", "Creada")),
 )
 
 
@@ -267,10 +267,8 @@ def forced(connector: Connector, head: bytes, file_name: str, connectors: Sequen
     own = f" (which needs {', '.join(match(connector.columns, cells)[1])})" if connector.columns else ""
     other = _best(head, file_name, connectors, name)
     if other is not None:
-        if other.columns:
-            seen = f"header matches {other.name} ({', '.join(match(other.columns, cells)[0])})"
-        else:
-            seen = f"file matches {other.name}"
+        has = match(other.columns, cells)[0] if other.columns else []
+        seen = f"header matches {other.name} ({', '.join(has)})" if has else f"file matches {other.name}"
         return _refuse(f"{name}: the {seen}, not {name}{own}: {_use(other)}")
     unread = _unread(cells)
     if unread is not None:
@@ -318,7 +316,33 @@ def _json_keys(head: bytes) -> list[str]:
     try:
         doc, _ = json.JSONDecoder().raw_decode(text)
     except json.JSONDecodeError:
-        return []
+        return _scan_keys(text)  # the head cut the document: the keys seen so far
     if isinstance(doc, list):
         doc = next((d for d in doc if isinstance(d, dict)), {})
     return [str(k) for k in doc] if isinstance(doc, dict) else []
+
+
+def _scan_keys(text: str) -> list[str]:
+    """Keys of the first object (at its own level) of a JSON text that may be cut off."""
+    keys: list[str] = []
+    depth, base, i = 0, None, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == '"':
+            end = i + 1
+            while end < len(text) and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            if depth == base and text[end + 1:].lstrip().startswith(":"):
+                keys.append(text[i + 1:end])
+            i = end + 1
+            continue
+        if ch in "{[":
+            depth += 1
+            if ch == "{" and base is None:
+                base = depth
+        elif ch in "}]":
+            if depth == base:
+                break
+            depth -= 1
+        i += 1
+    return keys

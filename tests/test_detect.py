@@ -172,3 +172,20 @@ def test_every_header_format_declares_the_columns_its_sniff_accepts():
 ])
 def test_file_kind(head, kind):
     assert detect.file_kind(head).name == kind
+
+
+def test_a_sniffed_format_without_its_named_columns_is_named_alone():
+    legacy = FIXTURES / "survey" / "qualtrics_legacy.csv"
+    assert refusal(legacy, "freshdesk_csv") == (
+        "freshdesk_csv: the file matches qualtrics, not freshdesk_csv (which needs Ticket ID, Created "
+        "time): load it with --format qualtrics, or without --format")
+
+
+def test_the_keys_of_a_json_longer_than_the_sniffed_head_are_named(tmp_path):
+    f = tmp_path / "conversations.json"
+    rows = ",".join(f'{{"conversationId": "c{i}", "participants": [{{"id": "p"}}]}}' for i in range(3000))
+    f.write_text('{"conversations": [' + rows + '], "totalHits": 3000}')
+    assert len(f.read_bytes()) > 65536
+    assert refusal(f, None).startswith(
+        "no connector recognises conversations.json: it is JSON (keys: conversations), but none")
+    assert detect._scan_keys('{"a": {"x": 1}, "b\\"c": [1, {"y": 2}], "d": "e:"') == ["a", 'b\\"c', "d"]
