@@ -12,6 +12,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from connectors.dates import ISO, Dates
+
 TRUE = {"true", "1", "yes", "y", "t", "ja", "oui", "si", "sí"}
 FALSE = {"false", "0", "no", "n", "f", "nein", "non"}
 
@@ -21,24 +23,29 @@ def blank_to_na(s: pd.Series) -> pd.Series:
     return s.mask(s == "", pd.NA)
 
 
-def timestamps(s: pd.Series, fmt: str | None = None, tz: str = "UTC", dayfirst: bool = False) -> pd.Series:
-    """Parse timestamps. Values with an offset are converted to UTC; naive ones are read in ``tz``."""
+def timestamps(s: pd.Series, fmt: str | None = None, tz: str = "UTC", dayfirst: bool = False,
+               dates: Dates | None = None, name: str = "", lines: pd.Series | None = None) -> pd.Series:
+    """Parse timestamps. Values with an offset are converted to UTC; naive ones are read in ``tz``.
+
+    With ``fmt`` every value must have that strftime format (or ISO8601). Without it the day/month
+    order is decided once for the whole column (``connectors.dates``), never per value; pass the
+    file's ``dates`` (and the column's ``name`` and ``lines``) so the decision is said in its notes.
+    ``dayfirst=True`` (without ``dates``) reads an all-ambiguous column day-first."""
+    if fmt is not None and fmt.upper() == "ISO8601":  # ISO only: anything else is unreadable
+        s = blank_to_na(s)
+        s = s.where(s.str.match(ISO.pattern).fillna(False).astype(bool))
+    if fmt is None or fmt.upper() == "ISO8601":
+        decider = dates or Dates(explicit="dmy" if dayfirst else None, tz=tz)
+        return decider.column(s, name or str(s.name or "timestamp"), lines, tz=tz)
     s = blank_to_na(s)
     try:
-        if fmt is not None:
-            parsed = pd.to_datetime(s, format=fmt, errors="coerce", utc=False)
-        else:
-            parsed = pd.to_datetime(s, errors="coerce", dayfirst=dayfirst, format="mixed", utc=False)
+        parsed = pd.to_datetime(s, format=fmt, errors="coerce", utc=False)
     except ValueError:
         # pandas >= 3 raises on mixed offsets (+10:00 / +11:00 across DST) instead of returning objects.
-        parsed = pd.to_datetime(s, errors="coerce", dayfirst=dayfirst, format=fmt or "mixed", utc=True)
+        parsed = pd.to_datetime(s, errors="coerce", format=fmt, utc=True)
         return parsed.dt.tz_localize(None).astype("datetime64[us]")
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         return parsed.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
-    if parsed.dtype == object:
-        # Mixed offsets: parse again as UTC-aware.
-        parsed = pd.to_datetime(s, errors="coerce", utc=True, format="mixed")
-        return parsed.dt.tz_localize(None).astype("datetime64[us]")
     parsed = parsed.astype("datetime64[us]")
     if tz and tz.upper() != "UTC":
         # The repeated hour when clocks go back is read as standard time (an export has no way to

@@ -2,7 +2,8 @@
 
 ``freshdesk_csv`` (the emailed export): the columns are user-selected, so every one is found by its label
 and only ``Ticket ID`` and ``Created time`` are required. Dates are in the account's zone without offset
-(``--tz``, ``--dayfirst``). ``Initial response time`` is the first response's timestamp; the
+(``--tz``); each column decides its day/month order (``connectors.dates``, ``--dates``). ``Initial
+response time`` is the first response's timestamp; the
 ``... (in hrs)`` columns are ``HH:MM:SS`` durations in *business* hours, so they are never turned into a
 first-response time (they would mix business and calendar hours). ``Time tracked`` becomes handle time
 (``HH:MM:SS``, or decimal hours); without it handle time stays NULL. ``Survey results`` (Freshdesk's
@@ -33,6 +34,7 @@ import pandas as pd
 
 from connectors import values as v
 from connectors.base import Connector, FormatError, Parsed, ReadOptions, Reject
+from connectors.dates import Convention, Dates
 from connectors.textfile import decode, head_text, header_fields, read_table, require_columns
 
 SOURCES: dict[str, tuple[str, str]] = {
@@ -52,6 +54,10 @@ SURVEY = {"awesome": 5, "extremely happy": 5, "very happy": 5, "extremely satisf
           "satisfied": 4, "just okay": 3, "neutral": 3, "unhappy": 2, "not good": 1, "very unhappy": 1,
           "extremely unhappy": 1, "103": 5, "102": 5, "101": 4, "100": 3, "-101": 2, "-102": 1, "-103": 1}
 CSV_SIGNATURE = ("Ticket ID", "Created time")
+# How ambiguous dates are read (connectors.dates): the UI export uses the account's date format, which
+# Freshdesk does not document as one order, so there is no convention: a column decides by its values,
+# else --dates, else the date_order setting (the API's ISO values need no decision).
+DATE_CONVENTION: Convention | None = None
 JSON_MARKERS = ('"fr_due_by"', '"fr_escalated"', '"due_by"', '"frDueBy"')
 
 
@@ -74,13 +80,15 @@ def _col(f: pd.DataFrame, *names: str) -> pd.Series:
     return pd.Series("", index=f.index, dtype="object")
 
 
-def _canonical(f: pd.DataFrame, line: pd.Series, tz: str, dayfirst: bool) -> pd.DataFrame:
+def _canonical(f: pd.DataFrame, line: pd.Series, dates: Dates) -> pd.DataFrame:
     """``f`` holds strings under the CSV labels (the JSON reader produces the same labels)."""
     source = v.text(_col(f, "Source")).str.lower()
-    opened = v.timestamps(_col(f, "Created time"), tz=tz, dayfirst=dayfirst)
-    first = v.timestamps(_col(f, "Initial response time"), tz=tz, dayfirst=dayfirst)
-    resolved = v.timestamps(_col(f, "Resolved time"), tz=tz, dayfirst=dayfirst)
-    closed = v.timestamps(_col(f, "Closed time"), tz=tz, dayfirst=dayfirst)
+    stamps = dates.columns({c: _col(f, c) for c in ("Created time", "Initial response time",
+                                                    "Resolved time", "Closed time",
+                                                    "Last update time")},
+                           pd.Series(list(line), index=f.index))
+    opened, first = stamps["Created time"], stamps["Initial response time"]
+    resolved, closed = stamps["Resolved time"], stamps["Closed time"]
     label = v.text(_col(f, "Status")).str.lower()
     status = label.map(STATUS).fillna(label).astype("string")
     interactions = v.numbers(_col(f, "Agent interactions"))
@@ -107,7 +115,7 @@ def _canonical(f: pd.DataFrame, line: pd.Series, tz: str, dayfirst: bool) -> pd.
         "status": status,
         "outcome": worked.map({True: "handled", False: "unhandled"}),
         "reason": reason.fillna(v.text(_col(f, "Type"))),
-        "version_at": v.timestamps(_col(f, "Last update time"), tz=tz, dayfirst=dayfirst),
+        "version_at": stamps["Last update time"],
         "email": v.text(_col(f, "Email")),
         "phone": v.text(_col(f, "Work phone")).fillna(v.text(_col(f, "Mobile phone"))),
         "account": v.text(_col(f, "Unique External ID")).fillna("freshdesk-contact:" + contact),
@@ -142,8 +150,9 @@ def read_csv(data: bytes, opts: ReadOptions) -> Parsed:
     require_columns(header, ["Ticket ID", "Created time"], "freshdesk_csv")
     f = v.frame([r for _, r in rows], header)
     line = pd.Series([n for n, _ in rows], dtype="int64")
-    contacts = _canonical(f, line, opts.tz, opts.dayfirst)
-    return Parsed("freshdesk", len(rows), contacts, _surveys(f, contacts))
+    dates = Dates(opts, DATE_CONVENTION)
+    contacts = _canonical(f, line, dates)
+    return Parsed("freshdesk", len(rows), contacts, _surveys(f, contacts), notes=dates.notes)
 
 
 def _label(codes: dict[int, str], value: Any, name: Any) -> str:
@@ -205,12 +214,13 @@ def read_json(data: bytes, opts: ReadOptions) -> Parsed:
     rejects += [Reject(int(n), "spam or deleted in Freshdesk (not a contact)", tid)
                 for n, tid in zip(line[spam], f.loc[spam, "Ticket ID"], strict=True)]
     f, line = f[~spam].reset_index(drop=True), line[~spam].reset_index(drop=True)
-    contacts = _canonical(f, line, opts.tz, opts.dayfirst)
+    dates = Dates(opts, DATE_CONVENTION)
+    contacts = _canonical(f, line, dates)
     # Overlapping pages / search results: the newest updated_at per ticket (the later one on a tie).
     contacts = (contacts.sort_values(["version_at", "line"], na_position="first")
                 .drop_duplicates("source_record_id", keep="last").sort_values("line")
                 .reset_index(drop=True))
-    return Parsed("freshdesk", len(items), contacts, rejects=rejects)
+    return Parsed("freshdesk", len(items), contacts, rejects=rejects, notes=dates.notes)
 
 
 CONNECTORS = [

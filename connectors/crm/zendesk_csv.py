@@ -19,10 +19,14 @@ import pandas as pd
 from connectors import sqlread as q
 from connectors import values as v
 from connectors.base import Connector, Parsed, ReadOptions
+from connectors.dates import Convention, Dates
 from connectors.textfile import header_fields, read_table, require_columns
 
 SIGNATURE = ("Id", "Via", "Created at", "Status")
 REQUIRED = ["Id", "Created at"]
+# How this format's ambiguous dates are read (connectors.dates): Zendesk documents YYYY-MM-DD, so there is
+# no d/m convention; an Excel re-save follows --dates, then the date_order setting.
+DATE_CONVENTION: Convention | None = None
 STATIONS = ("Group stations", "Assignee stations")
 VIA = {
     "mail": ("email", "inbound"),
@@ -76,13 +80,15 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     require_columns(header, REQUIRED, "zendesk_csv")
     f = v.frame([r for _, r in rows], header)
     line = pd.Series([n for n, _ in rows], dtype="int64")
-    tz = opts.tz
-    opened = v.timestamps(f["Created at"], tz=tz)
+    # YYYY-MM-DD HH:MM:SS in the account's zone by Zendesk's doc (no d/m order to decide); a file
+    # re-saved by Excel with dd/mm or mm/dd dates is decided per column (connectors.dates).
+    dates = Dates(opts, DATE_CONVENTION)
+    stamps = dates.columns({c: _col(f, c) for c in ("Created at", "Solved at", "Updated at")}, line)
+    opened = stamps["Created at"]
     via = v.text(_col(f, "Via")).str.lower()
     channel = via.map(lambda x: VIA.get(x, ("other", "inbound"))[0] if isinstance(x, str) else "other")
     direction = via.map(lambda x: VIA.get(x, ("other", "inbound"))[1] if isinstance(x, str) else "inbound")
-    solved = v.timestamps(_col(f, "Solved at"), tz=tz)
-    updated = v.timestamps(_col(f, "Updated at"), tz=tz)
+    solved, updated = stamps["Solved at"], stamps["Updated at"]
     first_reply_min = v.numbers(_col(f, "First reply time in minutes"))
     replies = v.numbers(_col(f, "Replies"))
     status = v.text(_col(f, "Status")).str.lower()
@@ -112,7 +118,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
         "line": line,
     })
     surveys = _satisfaction(f, line, solved.fillna(updated))
-    return Parsed("zendesk", len(rows), contacts, surveys)
+    return Parsed("zendesk", len(rows), contacts, surveys, notes=dates.notes)
 
 
 def _satisfaction(f: pd.DataFrame, line: pd.Series, when: pd.Series) -> pd.DataFrame:

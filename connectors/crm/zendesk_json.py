@@ -43,6 +43,7 @@ import pandas as pd
 
 from connectors import values as v
 from connectors.base import Connector, FormatError, Parsed, ReadOptions, Reject
+from connectors.dates import Dates
 from connectors.textfile import decode, head_text
 
 NAME = "zendesk_json"
@@ -255,7 +256,13 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     rows_read = len(tickets) + len(rejects)
     raw = pd.DataFrame([_row(t, side, field_id, prefix) for _, t in tickets], columns=COLUMNS)
     raw["line"] = pd.Series([n for n, _ in tickets], dtype="int64")
-    raw["version_ts"] = v.timestamps(raw["version_at"], tz=opts.tz)
+    # ISO 8601 (UTC) by Zendesk's doc; any other shape is decided per column (connectors.dates).
+    dates = Dates(opts)
+    stamps = dates.columns({c: raw[c].astype("string") for c in ("opened_at", "closed_at", "version_at")},
+                           raw["line"])
+    raw["version_ts"] = stamps["version_at"]
+    raw["opened_ts"], raw["closed_ts"] = stamps["opened_at"], stamps["closed_at"]
+    raw["rated_ts"] = dates.column(raw["rated_at"].astype("string"), "rated_at", raw["line"], tz="UTC")
     # Overlapping pages: keep the newest updated_at per ticket (the later record on a tie).
     raw = (raw.reset_index(names="order").sort_values(["version_ts", "order"], na_position="first")
            .drop_duplicates("source_record_id", keep="last").sort_values("order")
@@ -264,13 +271,13 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     rejects += [Reject(int(n), "deleted in Zendesk (not a contact)", str(i))
                 for n, i in zip(raw.loc[deleted, "line"], raw.loc[deleted, "source_record_id"], strict=True)]
     raw = raw[~deleted].reset_index(drop=True)
-    contacts = _contacts(raw, opts.tz)
+    contacts = _contacts(raw)
     surveys = _surveys(raw, contacts)
-    return Parsed("zendesk", rows_read, contacts, surveys, rejects)
+    return Parsed("zendesk", rows_read, contacts, surveys, rejects, notes=dates.notes)
 
 
-def _contacts(raw: pd.DataFrame, tz: str) -> pd.DataFrame:
-    opened = v.timestamps(raw["opened_at"], tz=tz)
+def _contacts(raw: pd.DataFrame) -> pd.DataFrame:
+    opened = raw["opened_ts"]
     reply_min = pd.to_numeric(raw["reply_min"], errors="coerce")
     replies = pd.to_numeric(raw["replies"], errors="coerce")
     worked = raw["status"].isin(["solved", "closed"]) | (replies > 0)
@@ -282,7 +289,7 @@ def _contacts(raw: pd.DataFrame, tz: str) -> pd.DataFrame:
         "direction": raw["direction"],
         "opened_at": opened,
         "first_response_at": opened + pd.to_timedelta(reply_min, unit="m"),
-        "closed_at": v.timestamps(raw["closed_at"], tz=tz),
+        "closed_at": raw["closed_ts"],
         "queue": v.text(raw["team"]),
         "team": v.text(raw["team"]),
         "agent": v.text(raw["agent"]),
@@ -302,7 +309,7 @@ def _contacts(raw: pd.DataFrame, tz: str) -> pd.DataFrame:
 def _surveys(raw: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
     csat = raw["score"].map(SCORES)
     rated = csat.notna()
-    when = v.timestamps(raw["rated_at"]).fillna(contacts["closed_at"]).fillna(contacts["version_at"])
+    when = raw["rated_ts"].fillna(contacts["closed_at"]).fillna(contacts["version_at"])
     out = pd.DataFrame({
         "source_record_id": "csat-" + contacts["source_record_id"],
         "contact_record_id": contacts["source_record_id"],

@@ -28,6 +28,7 @@ import pandas as pd
 
 from connectors import values as v
 from connectors.base import Connector, FormatError, Parsed, ReadOptions, Reject
+from connectors.dates import Dates
 from connectors.survey import measures as m
 from connectors.textfile import BOM, checked_text, records
 
@@ -145,7 +146,8 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     override = m.override_of(opts.mapping, WHAT)
     picks = m.pick(f, questions, override, WHAT, aliases)
     out = m.responses(f, picks, override.get("csat_scale"))
-    responded = v.timestamps(f[when], tz=tz)
+    dates = Dates(opts, tz=tz)  # YYYY-MM-DD HH:MM:SS by Qualtrics' doc; other shapes decided per column
+    responded = dates.column(f[when], when, line)
     out["source_record_id"] = v.text(f[rid])
     out["responded_at"] = responded
     out["version_at"] = responded
@@ -167,7 +169,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
                                   str(f[rid][i])))
         keep &= ~drop
     return Parsed("qualtrics", len(body), surveys=out[keep].reset_index(drop=True),
-                  rejects=sorted(rejects, key=lambda r: r.line or 0))
+                  rejects=sorted(rejects, key=lambda r: r.line or 0), notes=dates.notes)
 
 
 CONNECTOR = Connector(

@@ -8,8 +8,9 @@ Quirks handled:
   names are row 1 forward-filled + `` | `` + row 2 (row 1 alone where row 2 is blank);
 * question texts with commas, doubled quotes and line breaks, so the header spans several physical
   lines (a real CSV parser; data lines are numbered as an editor shows them);
-* dates ``MM/DD/YYYY hh:mm:ss AM/PM`` in the account time zone (``--tz``); other date shapes are read
-  leniently (``--dayfirst`` decides dd/mm);
+* dates ``MM/DD/YYYY hh:mm:ss AM/PM`` in the account time zone (``--tz``); the order is decided per
+  column (``connectors.dates``): month-first by SurveyMonkey's convention unless the column's own
+  values or ``--dates`` say otherwise;
 * a zip download (SurveyMonkey delivers CSVs zipped) is refused with a message saying to extract it;
 * measures by question text (``connectors.survey.measures``): the question text is the label, an
   ``Open-Ended Response`` column is free text; custom variables named ticket_id / ContactId / ... link to
@@ -22,6 +23,7 @@ import pandas as pd
 
 from connectors import values as v
 from connectors.base import Connector, FormatError, Parsed, ReadOptions
+from connectors.dates import Convention, Dates
 from connectors.survey import measures as m
 from connectors.textfile import checked_text, header_fields, records
 
@@ -54,9 +56,9 @@ def _names(row1: list[str], row2: list[str]) -> tuple[list[str], list[str]]:
     return names, texts
 
 
-def _dates(s: pd.Series, tz: str, dayfirst: bool) -> pd.Series:
-    exact = v.timestamps(s, fmt=DATE_FORMAT, tz=tz)
-    return exact.fillna(v.timestamps(s, tz=tz, dayfirst=dayfirst))
+# SurveyMonkey writes MM/DD/YYYY hh:mm:ss AM/PM (export-formats.md 3.2): a column of only ambiguous
+# dates is read month-first, unless --dates says otherwise or the column's own values decide.
+DATE_CONVENTION = Convention("mdy", "SurveyMonkey exports MM/DD/YYYY")
 
 
 def read(data: bytes, opts: ReadOptions) -> Parsed:
@@ -79,14 +81,17 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     override = m.override_of(opts.mapping, WHAT)
     picks = m.pick(f, questions, override, WHAT)
     out = m.responses(f, picks, override.get("csat_scale"))
-    end = _dates(f["End Date"], opts.tz, opts.dayfirst)
-    if "Start Date" in f.columns:
-        end = end.fillna(_dates(f["Start Date"], opts.tz, opts.dayfirst))
+    line = pd.Series([n for n, _ in body], dtype="int64", index=f.index)
+    dates = Dates(opts, DATE_CONVENTION)
+    stamps = dates.columns({c: f[c] for c in ("End Date", "Start Date") if c in f.columns}, line)
+    end = stamps["End Date"]
+    if "Start Date" in stamps:
+        end = end.fillna(stamps["Start Date"])
     out["source_record_id"] = v.text(f["Respondent ID"])
     out["responded_at"] = end
     out["version_at"] = end
-    out["line"] = pd.Series([n for n, _ in body], dtype="int64", index=f.index)
-    return Parsed("surveymonkey", len(body), surveys=out.reset_index(drop=True))
+    out["line"] = line
+    return Parsed("surveymonkey", len(body), surveys=out.reset_index(drop=True), notes=dates.notes)
 
 
 CONNECTOR = Connector(

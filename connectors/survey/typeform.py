@@ -19,6 +19,7 @@ import pandas as pd
 
 from connectors import values as v
 from connectors.base import Connector, FormatError, Parsed, ReadOptions, Reject
+from connectors.dates import Dates
 from connectors.survey import measures as m
 from connectors.textfile import header_fields, read_table
 
@@ -49,11 +50,13 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     picks = m.pick(f, questions, override, WHAT)
     out = m.responses(f, picks, override.get("csat_scale"))
     responded = pd.Series(pd.NaT, index=f.index, dtype="datetime64[us]")
+    decide = Dates(opts, tz="UTC")  # YYYY-MM-DD HH:MM:SS UTC; other shapes decided per column
+    stamps = decide.columns({col: f[col] for col in dates}, line)
     for col in dates:
-        responded = responded.fillna(v.timestamps(f[col], tz="UTC"))
+        responded = responded.fillna(stamps[col])
     out["source_record_id"] = v.text(f["#"])
     out["responded_at"] = responded
-    out["version_at"] = v.timestamps(f["Stage Date (UTC)"], tz="UTC").fillna(responded) \
+    out["version_at"] = stamps["Stage Date (UTC)"].fillna(responded) \
         if "Stage Date (UTC)" in f.columns else responded
     out["line"] = line
     keep = pd.Series(True, index=f.index)
@@ -64,7 +67,8 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
         rejects = [Reject(int(line[i]), "partial response without a score", str(f["#"][i]))
                    for i in f.index[drop]]
         keep &= ~drop
-    return Parsed("typeform", len(rows), surveys=out[keep].reset_index(drop=True), rejects=rejects)
+    return Parsed("typeform", len(rows), surveys=out[keep].reset_index(drop=True), rejects=rejects,
+                  notes=decide.notes)
 
 
 CONNECTOR = Connector(

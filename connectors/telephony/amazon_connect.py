@@ -41,8 +41,8 @@ import duckdb
 import pandas as pd
 
 from connectors import sqlread as q
-from connectors import values as v
 from connectors.base import Connector, Parsed, ReadOptions, Reject
+from connectors.dates import Dates
 from connectors.telephony.json_records import dig, head_text, values
 
 WHAT = "amazon_connect"
@@ -174,8 +174,13 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
         rows.append(_row(n, rec))
     f = pd.DataFrame(rows, columns=list(_row(0, {}).keys()))
     f["source_record_id"] = f["source_record_id"].astype("string")
-    for col in ("opened_at", "answered_at", "closed_at", "version_at"):
-        f[col] = v.timestamps(f[col].astype("string"))
+    # ISO 8601 UTC by the data model; any other shape is decided per column (connectors.dates).
+    dates = Dates(opts, tz="UTC")
+    stamps = dates.columns({col: f[col].astype("string") for col in
+                            ("opened_at", "answered_at", "closed_at", "version_at")},
+                           lines=f["line"])
+    for col, parsed in stamps.items():
+        f[col] = parsed
     # Re-sent versions and exact duplicates: keep the latest LastUpdateTimestamp (then the later record).
     f = (f.sort_values(["version_at", "line"], na_position="first")
          .drop_duplicates("source_record_id", keep="last").sort_values("line").reset_index(drop=True))
@@ -214,7 +219,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
         "email": f["email"], "phone": f["phone"], "account": f["account"],
         "line": f["line"].astype("int64"),
     })
-    return Parsed("amazon_connect", n, contacts, rejects=rejects)
+    return Parsed("amazon_connect", n, contacts, rejects=rejects, notes=dates.notes)
 
 
 COLUMNS = """{ContactId: 'VARCHAR', Channel: 'VARCHAR', InitiationMethod: 'VARCHAR',

@@ -41,6 +41,7 @@ import pandas as pd
 
 from connectors import values as v
 from connectors.base import Connector, Parsed, ReadOptions, Reject
+from connectors.dates import Dates
 from connectors.telephony.json_records import head_text, values
 from connectors.textfile import header_fields, read_table, require_columns
 
@@ -67,19 +68,21 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name.strip()).lower()
 
 
-def _times(s: pd.Series) -> pd.Series:
-    """RFC 2822 first (fast, exact), anything else pandas can read second."""
-    fixed = v.timestamps(s, fmt=RFC2822)
-    return fixed.fillna(v.timestamps(s.where(fixed.isna(), "")))
+def _contacts(f: pd.DataFrame, dates: Dates) -> pd.DataFrame:
+    """One row per call (parent plus its children) from a frame of call records (strings, ``line``).
 
+    Dates are RFC 2822 (JSON) or ISO (CSV); any other shape is read per column (``connectors.dates``)."""
+    stamps = dates.columns({c: f[c].astype("string") for c in
+                            ("start_time", "date_created", "end_time", "date_updated")},
+                           lines=pd.Series(list(f["line"]), index=f.index))
 
-def _contacts(f: pd.DataFrame) -> pd.DataFrame:
-    """One row per call (parent plus its children) from a frame of call records (strings, ``line``)."""
+    def _times(col: str) -> pd.Series:
+        return stamps[col]
     f = f.assign(
         sid=v.text(f["sid"]), parent=v.text(f["parent_call_sid"]),
         status=v.text(f["status"]).str.lower(), direction=v.text(f["direction"]).str.lower(),
-        start=_times(f["start_time"]).fillna(_times(f["date_created"])),
-        end=_times(f["end_time"]), updated=_times(f["date_updated"]),
+        start=_times("start_time").fillna(_times("date_created")),
+        end=_times("end_time"), updated=_times("date_updated"),
         duration=v.numbers(f["duration"]),
     )
     f = f[f["sid"].notna()]
@@ -156,7 +159,9 @@ def read_json(data: bytes, opts: ReadOptions) -> Parsed:
                 lines.append(n)
             else:
                 rejects.append(Reject(n, f"twilio_json: record {n} is not a call (no sid)", str(rec)[:200]))
-    return Parsed("twilio", n, _contacts(_frame(records, lines)), rejects=rejects)
+    dates = Dates(opts, tz="UTC")
+    return Parsed("twilio", n, _contacts(_frame(records, lines), dates), rejects=rejects,
+                  notes=dates.notes)
 
 
 def read_csv(data: bytes, opts: ReadOptions) -> Parsed:
@@ -171,7 +176,9 @@ def read_csv(data: bytes, opts: ReadOptions) -> Parsed:
         if col not in f.columns:
             f[col] = ""
     f["line"] = [n for n, _ in rows]
-    return Parsed("twilio", len(rows) + len(short), _contacts(f), rejects=rejects)
+    dates = Dates(opts, tz="UTC")
+    return Parsed("twilio", len(rows) + len(short), _contacts(f, dates), rejects=rejects,
+                  notes=dates.notes)
 
 
 CONNECTORS = [
