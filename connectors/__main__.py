@@ -43,7 +43,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     results = []
     for f in args.files:
         opts = ReadOptions(file_name=Path(f).name, tz=args.tz or _default_tz(con), mapping=mapping,
-                           dayfirst=args.dayfirst, progress=_progress(show))
+                           dayfirst=args.dayfirst, date_order=args.dates,
+                           date_order_setting=_date_order(con), progress=_progress(show))
         result = load_file(con, f, fmt, opts, refresh=False, again=args.again)
         results.append(result)
         failed |= result.status == "failed"
@@ -55,6 +56,10 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def _default_tz(con) -> str:  # type: ignore[no-untyped-def]
     return warehouse.get_setting(con, "import_timezone", "UTC") or "UTC"
+
+
+def _date_order(con) -> str | None:  # type: ignore[no-untyped-def]
+    return warehouse.get_setting(con, "date_order", None) or None
 
 
 def cmd_formats(_args: argparse.Namespace) -> int:
@@ -78,7 +83,10 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--format", default=None, help="skip sniffing: the format name (see 'formats')")
     load.add_argument("--mapping", default=None, help="YAML mapping for the generic connector")
     load.add_argument("--tz", default=None, help="time zone of timestamps without offset (e.g. Europe/Berlin)")
-    load.add_argument("--dayfirst", action="store_true", help="read ambiguous dates as dd/mm")
+    load.add_argument("--dayfirst", action="store_true", help="same as --dates dmy")
+    load.add_argument("--dates", choices=("dmy", "mdy", "ymd"), default=None,
+                      help="order of date columns holding only ambiguous dates (08/01/2025); a "
+                           "column's own unambiguous dates (14/01/2025) always decide")
     load.add_argument("--progress", action="store_true", help="print progress to stderr")
     load.add_argument("--again", action="store_true",
                       help="read files imported before once more (fills fields a newer release "

@@ -102,7 +102,12 @@ class ReadOptions:
     file_name: str = ""
     tz: str = "UTC"  # zone of timestamps that carry no offset (Zendesk CSV, Asterisk local time...)
     mapping: Mapping[str, Any] | None = None  # the generic connector's YAML, parsed
-    dayfirst: bool = False  # dd/mm vs mm/dd where a format is ambiguous
+    dayfirst: bool = False  # alias of date_order="dmy" (kept for callers of before connectors.dates)
+    # The day/month order of a date column of only ambiguous values (connectors.dates): date_order is
+    # the user's choice (--dates dmy|mdy|ymd) and wins over the format's convention; the warehouse's
+    # date_order setting comes after the convention. A column's own unambiguous values always decide.
+    date_order: str | None = None
+    date_order_setting: str | None = None
     progress: Callable[[float, str], None] | None = None
     path: str = ""  # where the bytes are on disk, if they are (lets a fast path read the file itself)
 

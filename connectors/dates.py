@@ -86,7 +86,7 @@ class _Column:
 
 def explicit_order(opts: ReadOptions) -> str | None:
     """The order the user chose (``--dates``), with ``dayfirst=True`` as an alias of ``dmy``."""
-    order = getattr(opts, "date_order", None) or ("dmy" if opts.dayfirst else None)
+    order = opts.date_order or ("dmy" if opts.dayfirst else None)
     if order is not None and order not in ORDERS:
         raise FormatError(f"date order '{order}' must be one of {', '.join(ORDERS)}")
     return order
@@ -96,13 +96,15 @@ class Dates:
     """The date decisions of one file: parse its date columns, collect the notes."""
 
     def __init__(self, opts: ReadOptions | None = None, convention: Convention | None = None,
-                 tz: str | None = None, explicit: str | None = None, source: str = "") -> None:
+                 tz: str | None = None, explicit: str | None = None,
+                 refuse_ambiguous: bool = False) -> None:
         opts = opts or ReadOptions()
+        self.refuse_ambiguous = refuse_ambiguous  # no assumption allowed (reference data: ISO only)
         self.tz = tz if tz is not None else opts.tz
         self.explicit = explicit if explicit is not None else explicit_order(opts)
-        self.explicit_from = "--dates" if getattr(opts, "date_order", None) or explicit is not None \
+        self.explicit_from = "--dates" if opts.date_order or explicit is not None \
             else "--dayfirst"
-        setting = getattr(opts, "date_order_setting", None)
+        setting = opts.date_order_setting
         if setting is not None and setting not in ORDERS:
             raise FormatError(f"the date_order setting '{setting}' must be one of {', '.join(ORDERS)}")
         self.setting = setting or DEFAULT_ORDER
@@ -148,6 +150,9 @@ class Dates:
     def _assume(self, info: _Column) -> str:
         line, value = info.ambiguous or (None, "")
         head = f"{info.name}: only ambiguous dates (e.g. line {line} '{value}')"
+        if self.refuse_ambiguous:
+            raise FormatError(f"{head}: day or month first cannot be told; write the dates as "
+                              f"YYYY-MM-DD", line)
         if self.explicit is not None:
             order, why = self.explicit, f"as {self.explicit_from} {self.explicit} says" \
                 if self.explicit_from == "--dates" else "as --dayfirst says"

@@ -17,6 +17,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from connectors.base import FormatError
+from connectors.dates import Dates
 from sql import warehouse
 
 # table -> (column -> (type, required)); defaults are the schema's (001_initial.sql)
@@ -77,6 +79,23 @@ def validate(table: str, frame: pd.DataFrame, first_line: int = 2) -> tuple[pd.D
         problems.append(f"line 1: missing required column(s) {', '.join(missing)}")
     if problems:
         return pd.DataFrame(columns=list(spec)), problems
+    # Dates are decided per column (connectors.dates): 14/01/2025 makes the column day-first; a column
+    # of only ambiguous dates (08/01/2025) or of both orders is refused, never guessed per value.
+    lines = pd.Series(range(first_line, first_line + len(frame)), index=frame.index)
+    dates: dict[str, list[str | None]] = {}
+    for column, (kind, _) in spec.items():
+        if kind != "date" or column not in frame.columns:
+            continue
+        cells = frame[column].map(lambda x: "" if x is None or (isinstance(x, float) and x != x)
+                                  else str(x).strip()).astype("string")
+        try:
+            parsed = Dates(tz="UTC", refuse_ambiguous=True).column(cells, column, lines)
+        except FormatError as exc:
+            problems.append(f"line {exc.line}: {exc}" if exc.line else str(exc))
+            continue
+        dates[column] = [None if pd.isna(x) else x.date().isoformat() for x in parsed]
+    if problems:
+        return pd.DataFrame(columns=list(spec)), problems
     out: dict[str, list[object]] = {c: [] for c in spec}
     for i, row in enumerate(frame.to_dict("records")):
         line = first_line + i
@@ -89,7 +108,13 @@ def validate(table: str, frame: pd.DataFrame, first_line: int = 2) -> tuple[pd.D
                 out[column].append(DEFAULTS.get(column))
                 continue
             try:
-                out[column].append(_convert(kind, text))
+                if kind == "date":
+                    day = dates[column][i]
+                    if day is None:
+                        raise ValueError(text)
+                    out[column].append(day)
+                else:
+                    out[column].append(_convert(kind, text))
             except ValueError:
                 problems.append(f"line {line}: {column} '{text}' is not a {kind}")
                 out[column].append(None)
@@ -107,8 +132,6 @@ def _convert(kind: str, text: str) -> object:
         if text.lower() in FALSE:
             return False
         raise ValueError(text)
-    if kind == "date":
-        return pd.Timestamp(text).date().isoformat()
     return text
 
 

@@ -19,9 +19,12 @@ import duckdb
 from sql import warehouse
 
 EDITABLE = ("business_timezone", "import_timezone", "default_phone_region", "opening_hours",
-            "service_department")
+            "service_department", "date_order")
+# date_order: how an import reads a date column of only ambiguous values (08/01/2025) when the format
+# has no documented order and no --dates is given (connectors.dates): dmy, mdy or ymd.
+DATE_ORDERS = ("dmy", "mdy", "ymd")
 DEFAULTS = {"business_timezone": "UTC", "import_timezone": "UTC", "default_phone_region": "DE",
-            "opening_hours": "{}", "service_department": "Customer Service"}
+            "opening_hours": "{}", "service_department": "Customer Service", "date_order": "mdy"}
 REBUILD_ON = ("business_timezone", "service_department")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
 
@@ -76,6 +79,9 @@ def validate(values: Mapping[str, str]) -> list[str]:
                 parse_hours(value)
             except ValueError as exc:
                 problems.append(f"{key}: {exc}")
+        elif key == "date_order" and value not in DATE_ORDERS:
+            problems.append(f"{key}: '{value}' must be one of {', '.join(DATE_ORDERS)} "
+                            "(day/month/year order of ambiguous dates such as 08/01/2025)")
         elif key == "service_department" and not value:
             problems.append(f"{key}: must not be empty")
     return problems
