@@ -9,8 +9,10 @@ like the Python reader; for anything else it answers None and the loader uses th
   (so a record's line is its row number + 1: a file with quoted line breaks or blank lines goes the
   careful way, which tracks physical lines), no rows longer than the header, an even number of quote
   characters (an odd one is a truncated export, which the careful reader refuses with its line);
-* timestamps: every non-empty cell must be read by the SQL cast (``unread``), otherwise pandas'
-  wider format guessing decides; local times move to UTC with the same rules as ``values.timestamps``
+* timestamps: every non-empty cell must be read by the SQL cast (``unread``) of an ISO shape that
+  needs no day/month decision; a file with any other date shape goes the careful way, where
+  ``connectors.dates`` decides the order once per column (and says so in the notes), so the two paths
+  never decide differently. Local times move to UTC with the same rules as ``values.timestamps``
   (the repeated autumn hour is standard time, the skipped spring hour moves to the transition).
 """
 
