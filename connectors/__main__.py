@@ -47,7 +47,7 @@ def cmd_load(args: argparse.Namespace) -> int:
                            date_order_setting=_date_order(con), progress=_progress(show))
         result = load_file(con, f, fmt, opts, refresh=False, again=args.again)
         results.append(result)
-        failed |= result.status == "failed"
+        failed |= result.status in ("failed", "empty")  # refused, or no row of it could be used
         print(json.dumps(result.as_dict()), flush=True)
     refresh_after(con, results)
     con.close()

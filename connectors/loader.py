@@ -13,6 +13,16 @@ Guarantees (DESIGN.md, "Data flow"):
   counted in ``import_log.values_blanked``, the message and ``ImportResult.values_blanked``;
 * ``ticket`` (kpis.md "ticket") left NULL by a connector comes from its kind: every row of a crm
   connector is a ticket, no row of a telephony connector is; a generic mapping says it or leaves NULL.
+* every row of the file is accounted for: ``rows_read = rows_loaded + rows_rejected + rows_merged +
+  rows_skipped``, all in rows of the file. ``rows_loaded`` = file rows of which at least one canonical
+  row is kept (stored, or confirmed where the warehouse holds a newer version of the record);
+  ``rows_merged`` = rows folded into another row of the same record (an older version in the file, a
+  CDR leg or child call of one call); ``rows_skipped`` = rows deliberately not loaded, each kept in
+  ``skipped_rows`` with its reason (a survey preview); ``rows_written`` = canonical rows the loaded
+  rows gave (a ticket with a rating gives a contact and a survey response);
+* a file of which no row could be used ends ``empty`` (not ``loaded``), with the reason;
+* ``warnings`` name what the KPIs will miss (a field no contact has, a duration column of zeros read as
+  not recorded), ``notes`` what the reader decided or assumed; both travel with the result.
 """
 
 from __future__ import annotations
@@ -20,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +45,8 @@ from sql import warehouse
 MAX_FILE_BYTES = 4 * 1024**3
 # Named, so a later migration that appends a column cannot shift the values.
 LOG_COLUMNS = ("import_id, file_name, sha256, format, kind, rows_read, rows_loaded, rows_rejected, status, "
-               "message, started_at, finished_at, seconds, values_blanked")
+               "message, started_at, finished_at, seconds, values_blanked, rows_merged, rows_skipped, "
+               "rows_written, warnings, notes")
 # kpis.md "ticket": a row from a ticketing / case system is a ticket whatever its channel; a telephony
 # record is not. Applied where the connector leaves ``ticket`` NULL; other kinds keep what they say.
 TICKET_BY_KIND = {"crm": True, "telephony": False}
@@ -49,18 +60,25 @@ class ImportResult:
     rows_read: int
     rows_loaded: int
     rows_rejected: int
-    status: str  # loaded | skipped | failed
+    status: str  # loaded | empty (no row could be used) | skipped (imported before) | failed
     message: str
     import_id: int | None = None
     values_blanked: int = 0  # impossible values blanked (see the blanked_values table)
+    rows_merged: int = 0
+    rows_skipped: int = 0
+    rows_written: int = 0  # canonical rows (contacts + survey responses) of the loaded rows
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The command line's JSON line: the keys the README documents (the blanked count is in the
         message, and in ``import_log.values_blanked``)."""
         d = asdict(self)
-        d.pop("import_id")
-        d.pop("values_blanked")
-        return d
+        return {k: d[k] for k in JSON_KEYS}
+
+
+JSON_KEYS = ("file", "format", "rows_read", "rows_loaded", "rows_rejected", "rows_merged", "rows_skipped",
+             "rows_written", "status", "message", "warnings", "notes")
 
 
 def sha256_of(data: bytes) -> str:
@@ -139,32 +157,56 @@ def load_file(
             staging.from_frames(con, parsed.contacts, parsed.surveys)
         import_id = _next_import_id(con)
         _write_rejects(con, parsed.rejects, import_id, name)
-        rejected = len(parsed.rejects)
+        _write_rejects(con, parsed.skipped, import_id, name, "skipped_rows")
+        rejects_written = len(parsed.rejects)
         blanked = 0
+        warnings = list(parsed.warnings)
+        typed = [staging.TABLES[kind][1] for kind in ("contacts", "surveys")]
         for kind in ("contacts", "surveys"):
             staging.typed(con, kind)
+            warnings += staging.blank_not_recorded(con, kind)
             blanked += staging.blank_impossible(con, kind, import_id, name)
-            rejected += staging.reject_invalid(con, kind, import_id, name)
+        staged_rows = staging.file_rows(con, typed)
+        for kind in ("contacts", "surveys"):
+            rejects_written += staging.reject_invalid(con, kind, import_id, name)
+        checked_rows = staging.file_rows(con, typed)
         progress(0.7, f"{name}: linking customers")
         for kind in ("contacts", "surveys"):
             staging.assign_customers(con, kind, region, import_id)
         progress(0.75, f"{name}: loading rows")
+        _stage(con, "contacts", "_stage_contacts")
+        _stage(con, "surveys", "_stage_surveys")
+        loaded = staging.file_rows(con, ["_stage_contacts", "_stage_surveys"])
+        rejected = len(parsed.rejects) + staged_rows - checked_rows
+        merged = parsed.rows_merged + checked_rows - loaded
+        skipped = len(parsed.skipped)
+        warnings += staging.coverage_warnings(con, "_stage_contacts", warnings)
+        if rejects_written > rejected:
+            warnings.append(f"{rejects_written - rejected} canonical rows of loaded rows were rejected "
+                            "(see rejects): a survey response of a loaded ticket, for example")
+        accounted = loaded + rejected + merged + skipped
+        if accounted != parsed.rows_read:
+            warnings.append(f"{connector.name} read {parsed.rows_read} rows but {accounted} are accounted "
+                            "for (loaded + rejected + merged + skipped): a reader bug, please report it")
         n_contacts = _upsert_contacts(con, parsed.source, import_id, TICKET_BY_KIND.get(connector.kind))
         n_surveys = _upsert_surveys(con, parsed.source, import_id)
-        loaded = n_contacts + n_surveys
+        written = n_contacts + n_surveys
         _link_surveys(con, import_id, n_surveys > 0)
-        if refresh:
+        status = "loaded" if loaded else "empty"
+        if loaded and refresh:
             progress(0.85, f"{name}: refreshing models")
             warehouse.refresh_models(con, [import_id])  # only the customers this file touched
-        status = "loaded"
-        message = _summary(n_contacts, n_surveys, rejected, blanked)
+        if loaded:
+            message = _summary(n_contacts, n_surveys, rejected, blanked, merged, skipped)
+        else:
+            message = _nothing(connector.kind, parsed, rejected)
         con.execute(
-            f"INSERT INTO import_log ({LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO import_log ({LOG_COLUMNS}) VALUES ({', '.join('?' * 19)})",
             [import_id, name, digest, connector.name, connector.kind, parsed.rows_read, loaded,
              rejected, status, message, started, warehouse.utcnow(), time.perf_counter() - t0,
-             blanked],
+             blanked, merged, skipped, written, warnings, list(parsed.notes)],
         )
-        if refresh:  # a batch (refresh=False) audits once, in refresh_after
+        if loaded and refresh:  # a batch (refresh=False) audits once, in refresh_after
             progress(0.95, f"{name}: running audits")
             warehouse.run_audits(con, import_id)
         con.execute("COMMIT")
@@ -176,7 +218,8 @@ def load_file(
         staging.drop(con)
     progress(1.0, f"{name}: done")
     return ImportResult(name, connector.name, parsed.rows_read, loaded, rejected, status,
-                        message, import_id, blanked)
+                        message, import_id, blanked, merged, skipped, written, warnings,
+                        list(parsed.notes))
 
 
 def _parse(con: duckdb.DuckDBPyConnection, connector: Connector, data: bytes,
@@ -219,7 +262,8 @@ def refresh_after(con: duckdb.DuckDBPyConnection, results: Iterable[ImportResult
         warehouse.run_audits(con, max(ids))
 
 
-def _summary(contacts: int, surveys: int, rejects: int, blanked: int = 0) -> str:
+def _summary(contacts: int, surveys: int, rejects: int, blanked: int = 0, merged: int = 0,
+             skipped: int = 0) -> str:
     parts = []
     if contacts:
         parts.append(f"{contacts} contacts")
@@ -228,9 +272,34 @@ def _summary(contacts: int, surveys: int, rejects: int, blanked: int = 0) -> str
     text = ", ".join(parts) if parts else "no rows"
     if rejects:
         text += f"; {rejects} rows rejected (see rejects)"
+    if merged:
+        text += f"; {merged} rows merged into another row of the same record"
+    if skipped:
+        text += f"; {skipped} rows skipped (see skipped rows)"
     if blanked:
         text += f"; {blanked} impossible values blanked (see blanked_values)"
     return text
+
+
+def _plural(reason: str, n: int) -> str:
+    return reason if n == 1 or reason.endswith(("spam", "s")) else reason + "s"
+
+
+def _nothing(kind: str, parsed: Parsed, rejected: int) -> str:
+    """Why no row of the file could be used ("all 10 responses are survey previews")."""
+    noun = "responses" if kind == "survey" else "rows"
+    if not parsed.rows_read:
+        return "nothing loaded: the file holds no rows"
+    reasons: dict[str, int] = {}
+    for r in parsed.skipped:
+        reasons[r.reason] = reasons.get(r.reason, 0) + 1
+    if len(reasons) == 1 and not rejected:
+        reason, n = next(iter(reasons.items()))
+        return f"nothing loaded: all {n} {noun} are {_plural(reason, n)}"
+    parts = [f"{n} {_plural(reason, n)}" for reason, n in reasons.items()]
+    if rejected:
+        parts.append(f"{rejected} rejected (see rejects)")
+    return f"nothing loaded: no row of {parsed.rows_read} could be used ({', '.join(parts)})"
 
 
 def _refused(con: duckdb.DuckDBPyConnection, name: str, digest: str, fmt: str | None,
@@ -238,7 +307,7 @@ def _refused(con: duckdb.DuckDBPyConnection, name: str, digest: str, fmt: str | 
     import_id = _next_import_id(con)
     con.execute(
         f"INSERT INTO import_log ({LOG_COLUMNS}) "
-        "VALUES (?, ?, ?, ?, NULL, 0, 0, 0, 'failed', ?, ?, ?, ?, 0)",
+        "VALUES (?, ?, ?, ?, NULL, 0, 0, 0, 'failed', ?, ?, ?, ?, 0, 0, 0, 0, [], [])",
         [import_id, name, digest, fmt, message, started, warehouse.utcnow(), time.perf_counter() - t0],
     )
     return ImportResult(name, fmt, 0, 0, 0, "failed", message, import_id)
@@ -259,7 +328,6 @@ def _stage(con: duckdb.DuckDBPyConnection, kind: str, name: str) -> None:
 
 def _upsert_contacts(con: duckdb.DuckDBPyConnection, source: str, import_id: int,
                      ticket: bool | None = None) -> int:
-    _stage(con, "contacts", "_stage_contacts")
     con.execute(
         "DELETE FROM contacts c USING _stage_contacts s "
         "WHERE c.contact_id = ? || ':' || s.source_record_id "
@@ -291,7 +359,6 @@ def _upsert_contacts(con: duckdb.DuckDBPyConnection, source: str, import_id: int
 
 
 def _upsert_surveys(con: duckdb.DuckDBPyConnection, source: str, import_id: int) -> int:
-    _stage(con, "surveys", "_stage_surveys")
     con.execute(
         "DELETE FROM survey_responses r USING _stage_surveys s "
         "WHERE r.response_id = ? || ':' || s.source_record_id "
@@ -353,7 +420,8 @@ def _link_surveys(con: duckdb.DuckDBPyConnection, import_id: int, brought_survey
 
 
 def _write_rejects(con: duckdb.DuckDBPyConnection, rejects: list[Reject], import_id: int,
-                   name: str) -> None:
+                   name: str, table: str = "rejects") -> None:
+    """Rows a connector rejected (``rejects``) or skipped on purpose (``skipped_rows``)."""
     if not rejects:
         return
     frame = pd.DataFrame(
@@ -366,5 +434,5 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, rejects: list[Reject], import
         }
     )
     con.register("_rejects", frame)
-    con.execute("INSERT INTO rejects SELECT * FROM _rejects")
+    con.execute(f"INSERT INTO {table} (import_id, file_name, line, reason, raw) SELECT * FROM _rejects")
     con.unregister("_rejects")

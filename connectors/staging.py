@@ -95,12 +95,82 @@ def typed(con: duckdb.DuckDBPyConnection, kind: str) -> int:
         con.execute(f"CREATE TEMP TABLE {source} AS SELECT NULL AS source_record_id WHERE false")
     present = set(columns_of(con, source))
     casts = ", ".join(
-        (f"TRY_CAST({c} AS {t}) AS {c}" if c in present else f"CAST(NULL AS {t}) AS {c}")
+        (_text_cast(c) if t == "TEXT" else f"TRY_CAST({c} AS {t}) AS {c}") if c in present
+        else f"CAST(NULL AS {t}) AS {c}"
         for c, t in columns.items())
     con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT {casts} FROM {source}")
     con.execute(f"DROP TABLE IF EXISTS temp.{source}")
     row = warehouse.one(con, f"SELECT count(*) FROM {target}")
     return int(row[0]) if row else 0
+
+
+# Cells that say "no value" in words: empty in every format (README "Importing"). Text columns only:
+# in a number, time or boolean column the cast makes them NULL anyway.
+EMPTY_WORDS = ("NULL", "null", "N/A", "n/a", "-")
+
+
+def _text_cast(column: str) -> str:
+    return (f"CASE WHEN trim(CAST({column} AS VARCHAR)) IN ({_quote_list(EMPTY_WORDS)}) THEN NULL "
+            f"ELSE TRY_CAST({column} AS TEXT) END AS {column}")
+
+
+# What the KPIs lose when a duration column is not recorded (sql/kpis, sql/models/10_m_contacts.sql).
+DURATION_KPIS = {"handle_seconds": "AHT and cost per contact leave these contacts out",
+                 "wait_seconds": "ASA and service level leave these contacts out",
+                 "talk_seconds": "talk time is unknown for these contacts",
+                 "hold_seconds": "hold time is unknown for these contacts",
+                 "wrap_seconds": "wrap-up time is unknown for these contacts"}
+
+
+def blank_not_recorded(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
+    """A duration column in which every value is 0 (at least 2 of them: "Time tracked 0:00" on every
+    ticket) is a column the source does not fill, not a file of zero-second contacts: blank it to
+    NULL, so AHT is not 0 s, and say so. Returns the warnings."""
+    if kind != "contacts":
+        return []
+    _source, target, _cols = TABLES[kind]
+    counts = con.execute("SELECT " + ", ".join(
+        f"count({c}), count(*) FILTER (WHERE {c} = 0)" for c in DURATIONS) + f" FROM {target}").fetchall()[0]
+    zero = [c for i, c in enumerate(DURATIONS) if counts[2 * i] >= 2 and counts[2 * i] == counts[2 * i + 1]]
+    if not zero:
+        return []
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT * REPLACE ("
+                + ", ".join(f"CAST(NULL AS DOUBLE) AS {c}" for c in zero)
+                + f") FROM {target} ORDER BY rowid")
+    return [f"{c}: all {counts[2 * DURATIONS.index(c)]} values are 0, read as not recorded "
+            f"(blanked): {DURATION_KPIS[c]}" for c in zero]
+
+
+def file_rows(con: duckdb.DuckDBPyConnection, tables: list[str]) -> int:
+    """How many rows of the file the canonical rows in ``tables`` come from: rows sharing a ``line``
+    (a ticket and its rating) are one file row; a row without a line counts as its own."""
+    union = " UNION ALL ".join(
+        f"SELECT coalesce(CAST(line AS VARCHAR), '{t}#' || CAST(rowid AS VARCHAR)) AS k FROM {t}"
+        for t in tables)
+    row = warehouse.one(con, f"SELECT count(DISTINCT k) FROM ({union})")
+    return int(row[0]) if row else 0
+
+
+def coverage_warnings(con: duckdb.DuckDBPyConnection, table: str, blanked: list[str]) -> list[str]:
+    """Fields the KPIs need that no contact of the file has (``table``: the contacts to be loaded)."""
+    row = warehouse.one(con, f"""SELECT count(*), count(*) FILTER (WHERE channel = 'other'),
+        count(handle_seconds), count(reason), count(customer_key) FROM {table}""")
+    if not row or not row[0]:
+        return []
+    n, other, handle, reason, customer = (int(x) for x in row)
+    out = []
+    if other == n:
+        out.append(f"no channel: all {n} contacts get channel 'other' (the file names none the format "
+                   "knows; a generic mapping can set one under defaults: channel)")
+    if not handle and not any(w.startswith("handle_seconds:") for w in blanked):
+        out.append(f"no handle time: AHT and cost per contact leave these {n} contacts out")
+    if not reason:
+        out.append(f"no contact reason: avoidable rate, service-caused share and the reason breakdowns "
+                   f"leave these {n} contacts out")
+    if not customer:
+        out.append(f"no customer identity (e-mail, phone or account): repeat contacts, FCR and channel "
+                   f"switches cannot link these {n} contacts")
+    return out
 
 
 def blank_impossible(con: duckdb.DuckDBPyConnection, kind: str, import_id: int, file_name: str) -> int:

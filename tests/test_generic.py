@@ -110,8 +110,9 @@ def test_bad_mappings_are_refused_with_what_to_fix(tmp_path, text, message):
 
 def test_kind_both_stores_contacts_and_linked_ratings(con):
     result = _load(con, GEN / "ecommerce_support.csv", GEN / "ecommerce_support.yaml")
-    assert (result.status, result.rows_read, result.rows_loaded, result.rows_rejected) == (
-        "loaded", 3, 5, 0)
+    # 3 rows loaded: 3 contacts and 2 ratings written.
+    assert (result.status, result.rows_read, result.rows_loaded, result.rows_rejected,
+            result.rows_written) == ("loaded", 3, 3, 0, 5)
     assert con.execute(
         "SELECT source_record_id, channel, direction, strftime(opened_at, '%Y-%m-%d %H:%M'), team "
         "FROM contacts ORDER BY 1").fetchall() == [
@@ -169,8 +170,8 @@ def test_real_ecommerce_sample_through_the_command_line(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert (out["status"], out["rows_read"], out["rows_loaded"], out["rows_rejected"]) == (
-        "loaded", 30, 60, 0)
+    assert (out["status"], out["rows_read"], out["rows_loaded"], out["rows_rejected"],
+            out["rows_written"]) == ("loaded", 30, 30, 0, 60)
     with duckdb.connect(str(db), read_only=True) as c:
         assert c.execute("SELECT channel, direction, count(*) FROM contacts GROUP BY ALL ORDER BY ALL"
                          ).fetchall() == [("email", "inbound", 1), ("phone", "inbound", 24),
@@ -185,4 +186,5 @@ def test_header_only_file_loads_nothing(con, tmp_path):
     f = tmp_path / "empty.csv"
     f.write_text((GEN / "acme_helpdesk.csv").read_text().splitlines()[0] + "\n")
     result = _load(con, f, GEN / "acme_helpdesk.yaml")
-    assert (result.status, result.rows_read, result.rows_loaded) == ("loaded", 0, 0)
+    assert (result.status, result.rows_read, result.rows_loaded) == ("empty", 0, 0)
+    assert result.message == "nothing loaded: the file holds no rows"

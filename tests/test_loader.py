@@ -121,7 +121,8 @@ def test_cli_load_prints_one_json_object_per_file_and_exit_codes(tmp_path):
     out = [json.loads(line) for line in run.stdout.splitlines()]
     assert [o["status"] for o in out] == ["loaded", "failed"]
     assert set(out[0]) == {"file", "format", "rows_read", "rows_loaded", "rows_rejected",
-                           "status", "message"}
+                           "rows_merged", "rows_skipped", "rows_written", "status", "message",
+                           "warnings", "notes"}
     again = _cli("load", str(good), "--db", db)
     assert again.returncode == 0 and json.loads(again.stdout)["status"] == "skipped"
     assert _cli("load", "--db", db).returncode == 2  # no file: bad usage

@@ -30,8 +30,9 @@ def test_qualtrics_three_header_rows_measures_links_and_non_responses(con, fixtu
     result = load_file(con, fixtures / "survey" / "qualtrics_responses.csv",
                        options=ReadOptions(tz="Europe/Berlin"))
     assert result.format == "qualtrics"
-    assert (result.status, result.rows_read, result.rows_loaded, result.rows_rejected) == (
-        "loaded", 8, 4, 4)
+    # 8 rows: 4 responses loaded, 1 rejected, 3 skipped (not responses: kept in skipped_rows).
+    assert (result.status, result.rows_read, result.rows_loaded, result.rows_rejected,
+            result.rows_skipped, result.rows_merged) == ("loaded", 8, 4, 1, 3, 0)
     rows = _surveys(con)
     # Choice text -> scores; NPS = the column with a Q2_NPS_GROUP companion; comment = QID5_TEXT.
     # Dates in the ImportId row's zone (America/Denver, UTC-7 in February), not in --tz.
@@ -45,10 +46,11 @@ def test_qualtrics_three_header_rows_measures_links_and_non_responses(con, fixtu
     assert rows["R_8hhhhhhhhhhhhhh"][:5] == (4.0, 5, 9, 5, True)
     assert rows["R_8hhhhhhhhhhhhhh"][6:] == ("chat", None, None, "2025-02-06 23:30")
     assert con.execute("SELECT line, reason, raw FROM rejects ORDER BY line").fetchall() == [
-        (7, "survey preview, not a response", "R_3ccccccccccccccc"),
-        (8, "spam, not a response", "R_4dddddddddddddd"),
-        (10, "unfinished response without a score", "R_6ffffffffffffff"),
-        (11, "survey test, not a response", "R_7ggggggggggggggg"),
+        (10, "unfinished response without a score", "R_6ffffffffffffff")]
+    assert con.execute("SELECT line, reason, raw FROM skipped_rows ORDER BY line").fetchall() == [
+        (7, "survey preview", "R_3ccccccccccccccc"),
+        (8, "spam", "R_4dddddddddddddd"),
+        (11, "survey test", "R_7ggggggggggggggg"),
     ]
 
 
@@ -71,8 +73,8 @@ def test_qualtrics_overlap_reimport_and_truncated_export(con, fixtures):
 def test_qualtrics_legacy_two_rows_bom_trailing_comma(con, fixtures):
     result = load_file(con, fixtures / "survey" / "qualtrics_legacy.csv",
                        options=ReadOptions(tz="Europe/Berlin"))
-    assert (result.format, result.rows_read, result.rows_loaded, result.rows_rejected) == (
-        "qualtrics", 3, 2, 1)
+    assert (result.format, result.rows_read, result.rows_loaded, result.rows_rejected,
+            result.rows_skipped) == ("qualtrics", 3, 2, 0, 1)
     rows = _surveys(con)
     # ResponseID, EndDate (no RecordedDate) read in --tz (Berlin, UTC+2 in May), V-columns named by row 2.
     assert rows["R_0legacy0000001"][:4] == (4.0, 5, 8, None)
@@ -80,8 +82,7 @@ def test_qualtrics_legacy_two_rows_bom_trailing_comma(con, fixtures):
     assert rows["R_0legacy0000003"][5] == "Nothing works, please call me"
     assert con.execute("SELECT count(*) FROM customers WHERE identity = 'email:old@example.com'"
                        ).fetchall()[0][0] == 1
-    assert con.execute("SELECT line, reason FROM rejects").fetchall() == [
-        (4, "survey preview, not a response")]
+    assert con.execute("SELECT line, reason FROM skipped_rows").fetchall() == [(4, "survey preview")]
 
 
 def test_qualtrics_tsv_utf16_german_labels(con, fixtures):

@@ -216,11 +216,12 @@ def read_json(data: bytes, opts: ReadOptions) -> Parsed:
     f, line = f[~spam].reset_index(drop=True), line[~spam].reset_index(drop=True)
     dates = Dates(opts, DATE_CONVENTION)
     contacts = _canonical(f, line, dates)
+    versions = len(contacts)
     # Overlapping pages / search results: the newest updated_at per ticket (the later one on a tie).
     contacts = (contacts.sort_values(["version_at", "line"], na_position="first")
                 .drop_duplicates("source_record_id", keep="last").sort_values("line")
                 .reset_index(drop=True))
-    return Parsed("freshdesk", len(items), contacts, rejects=rejects, notes=dates.notes)
+    return Parsed("freshdesk", len(items), contacts, rejects=rejects, rows_merged=versions - len(contacts), notes=dates.notes)
 
 
 CONNECTORS = [

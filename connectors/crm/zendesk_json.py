@@ -264,16 +264,18 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     raw["opened_ts"], raw["closed_ts"] = stamps["opened_at"], stamps["closed_at"]
     raw["rated_ts"] = dates.column(raw["rated_at"].astype("string"), "rated_at", raw["line"], tz="UTC")
     # Overlapping pages: keep the newest updated_at per ticket (the later record on a tie).
+    versions = len(raw)
     raw = (raw.reset_index(names="order").sort_values(["version_ts", "order"], na_position="first")
            .drop_duplicates("source_record_id", keep="last").sort_values("order")
            .reset_index(drop=True))
+    merged = versions - len(raw)  # older versions of a ticket (issue 10)
     deleted = raw["status"] == "deleted"
     rejects += [Reject(int(n), "deleted in Zendesk (not a contact)", str(i))
                 for n, i in zip(raw.loc[deleted, "line"], raw.loc[deleted, "source_record_id"], strict=True)]
     raw = raw[~deleted].reset_index(drop=True)
     contacts = _contacts(raw)
     surveys = _surveys(raw, contacts)
-    return Parsed("zendesk", rows_read, contacts, surveys, rejects, notes=dates.notes)
+    return Parsed("zendesk", rows_read, contacts, surveys, rejects, rows_merged=merged, notes=dates.notes)
 
 
 def _contacts(raw: pd.DataFrame) -> pd.DataFrame:

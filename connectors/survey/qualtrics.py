@@ -154,11 +154,12 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     out["line"] = line
     keep = pd.Series(True, index=f.index)
     rejects: list[Reject] = []
+    skipped: list[Reject] = []
     status_col = _find(f, "status")
     if status_col:
         kind = v.blank_to_na(f[status_col]).str.lower().map(NOT_RESPONSES)
         for i in f.index[kind.notna()]:
-            rejects.append(Reject(int(line[i]), f"{kind[i]}, not a response", str(f[rid][i])))
+            skipped.append(Reject(int(line[i]), str(kind[i]), str(f[rid][i])))
         keep &= kind.isna()
     finished_col = _find(f, "finished")
     if finished_col:
@@ -168,7 +169,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
             rejects.append(Reject(int(line[i]), "unfinished response without a score",
                                   str(f[rid][i])))
         keep &= ~drop
-    return Parsed("qualtrics", len(body), surveys=out[keep].reset_index(drop=True),
+    return Parsed("qualtrics", len(body), surveys=out[keep].reset_index(drop=True), skipped=skipped,
                   rejects=sorted(rejects, key=lambda r: r.line or 0), notes=dates.notes)
 
 

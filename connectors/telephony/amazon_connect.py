@@ -164,12 +164,14 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     rows: list[dict[str, Any]] = []
     rejects: list[Reject] = []
     n = 0
+    skipped: list[Reject] = []
     for n, rec in enumerate(values(data, WHAT), start=1):
         if not isinstance(rec, dict) or not rec.get("ContactId"):
             rejects.append(Reject(n, f"{WHAT}: record {n} is not a contact record (no ContactId)",
                                   str(rec)[:200]))
             continue
         if str(rec.get("InitiationMethod") or "").upper() in SKIPPED:
+            skipped.append(Reject(n, _skip_reason(rec.get("InitiationMethod")), str(rec.get("ContactId"))))
             continue
         rows.append(_row(n, rec))
     f = pd.DataFrame(rows, columns=list(_row(0, {}).keys()))
@@ -182,8 +184,10 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     for col, parsed in stamps.items():
         f[col] = parsed
     # Re-sent versions and exact duplicates: keep the latest LastUpdateTimestamp (then the later record).
+    versions = len(f)
     f = (f.sort_values(["version_at", "line"], na_position="first")
          .drop_duplicates("source_record_id", keep="last").sort_values("line").reset_index(drop=True))
+    merged = versions - len(f)
     has_agent = f["has_agent"].astype(bool)
     queued = f["has_queue"].astype(bool)
     direction = f["method"].map(DIRECTION)
@@ -219,7 +223,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
         "email": f["email"], "phone": f["phone"], "account": f["account"],
         "line": f["line"].astype("int64"),
     })
-    return Parsed("amazon_connect", n, contacts, rejects=rejects, notes=dates.notes)
+    return Parsed("amazon_connect", n, contacts, rejects=rejects, skipped=skipped, rows_merged=merged, notes=dates.notes)
 
 
 COLUMNS = """{ContactId: 'VARCHAR', Channel: 'VARCHAR', InitiationMethod: 'VARCHAR',
@@ -281,6 +285,9 @@ def stage(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions) -> Par
         return None
     method, channel = "upper(coalesce(InitiationMethod, ''))", "upper(coalesce(Channel, ''))"
     account_keys = ", ".join(q.literal(k) for k in sorted(ACCOUNT_KEYS))
+    skipped = [Reject(int(n), _skip_reason(m), str(i)) for n, m, i in con.execute(
+        f"SELECT rowid + 1, {method}, ContactId FROM _raw WHERE {method} IN "
+        f"({SKIPPED_SQL}) ORDER BY 1").fetchall()]
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _cr AS
         SELECT rowid + 1 AS line, ContactId AS id, {channel} AS channel_raw,
@@ -338,7 +345,16 @@ def stage(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions) -> Par
                reason, version_at, email, phone, account, line
         FROM _cr ORDER BY line""")
     con.execute("DROP TABLE temp._cr")
-    return Parsed("amazon_connect", int(checks[0]), staged=True)
+    kept = con.execute("SELECT count(*) FROM _in_contacts").fetchall()[0][0]
+    return Parsed("amazon_connect", int(checks[0]), staged=True, skipped=skipped,
+                  rows_merged=int(checks[0]) - len(skipped) - int(kept))  # re-sent versions
+
+
+SKIPPED_SQL = ", ".join(q.literal(m) for m in sorted(SKIPPED))
+
+
+def _skip_reason(method: object) -> str:
+    return f"{str(method).upper()} contact record, not a customer contact"
 
 
 SELF_SERVICE = ("(NOT queued AND NOT has_agent AND coalesce(direction = 'inbound', false) "

@@ -43,6 +43,7 @@ import csv
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -222,8 +223,15 @@ def _read(profile: Profile, data: bytes, opts: ReadOptions) -> Parsed:
         "phone": first["src"].where(inbound, first["dst"]).reindex(idx),
         "line": agg["line"],
     }).reset_index(drop=True)
-    return Parsed("asterisk", rows_read, contacts, rejects=rejects)
+    return _calls("asterisk", rows_read, contacts, rejects=rejects)
 
+
+def _calls(*args: Any, **kwargs: Any) -> Parsed:
+    """``Parsed`` of CDR legs: every leg not rejected is one call or folded into one (another leg
+    of the same call, the same leg twice in overlapping log copies): those are merged."""
+    parsed = Parsed(*args, **kwargs)
+    parsed.rows_merged = parsed.rows_read - len(parsed.rejects) - len(parsed.contacts)
+    return parsed
 
 def _connector(profile: Profile, description: str) -> Connector:
     return Connector(

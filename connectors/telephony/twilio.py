@@ -140,6 +140,13 @@ def _contacts(f: pd.DataFrame, dates: Dates) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def _calls(*args: Any, **kwargs: Any) -> Parsed:
+    """``Parsed`` of call records: every record not rejected is one call or folded into one (a child
+    call of its parent, an older version of the same record): those are merged."""
+    parsed = Parsed(*args, **kwargs)
+    parsed.rows_merged = parsed.rows_read - len(parsed.rejects) - len(parsed.contacts)
+    return parsed
+
 def _frame(records: list[dict[str, Any]], lines: list[int]) -> pd.DataFrame:
     cols = {c: [("" if r.get(c) is None else str(r.get(c))) for r in records] for c in FIELDS}
     return pd.DataFrame(cols, dtype="object").assign(line=lines)
@@ -160,7 +167,7 @@ def read_json(data: bytes, opts: ReadOptions) -> Parsed:
             else:
                 rejects.append(Reject(n, f"twilio_json: record {n} is not a call (no sid)", str(rec)[:200]))
     dates = Dates(opts, tz="UTC")
-    return Parsed("twilio", n, _contacts(_frame(records, lines), dates), rejects=rejects,
+    return _calls("twilio", n, _contacts(_frame(records, lines), dates), rejects=rejects,
                   notes=dates.notes)
 
 
@@ -176,8 +183,10 @@ def read_csv(data: bytes, opts: ReadOptions) -> Parsed:
         if col not in f.columns:
             f[col] = ""
     f["line"] = [n for n, _ in rows]
+    rejects += [Reject(int(n), "twilio_csv: no Sid (not a call record)", "")
+                for n in f.loc[v.blank_to_na(f["sid"]).isna(), "line"]]
     dates = Dates(opts, tz="UTC")
-    return Parsed("twilio", len(rows) + len(short), _contacts(f, dates), rejects=rejects,
+    return _calls("twilio", len(rows) + len(short), _contacts(f, dates), rejects=rejects,
                   notes=dates.notes)
 
 
