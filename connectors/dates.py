@@ -102,7 +102,8 @@ class Dates:
         self.refuse_ambiguous = refuse_ambiguous  # no assumption allowed (reference data: ISO only)
         self.tz = tz if tz is not None else opts.tz
         self.explicit = explicit if explicit is not None else explicit_order(opts)
-        self.explicit_from = "--dates" if opts.date_order or explicit is not None \
+        # How notes name the user's choice: "--dates dmy", "--dayfirst", "the mapping (dates: dmy)".
+        self.explicit_from = f"--dates {self.explicit}" if opts.date_order or explicit is not None \
             else "--dayfirst"
         setting = opts.date_order_setting
         if setting is not None and setting not in ORDERS:
@@ -127,6 +128,11 @@ class Dates:
             clean = _clean(s)
             parts, info = _examine(clean, name, lines)
             seen[name] = (clean, parts, info)
+            if self.explicit == "ymd" and not parts.empty and bool((parts["y"].str.len() == 2).all()):
+                # yy/mm/dd as the user says: the first number is a year, so it is no evidence of a day.
+                self.decided[name] = "ymd"
+                self.notes.append(f"{name}: read year-first (yy/mm/dd) as {self.explicit_from} says")
+                continue
             if len(info.evidence) == 2:
                 (l1, v1), (l2, v2) = info.evidence["dmy"], info.evidence["mdy"]
                 raise FormatError(
@@ -154,8 +160,7 @@ class Dates:
             raise FormatError(f"{head}: day or month first cannot be told; write the dates as "
                               f"YYYY-MM-DD", line)
         if self.explicit is not None:
-            order, why = self.explicit, f"as {self.explicit_from} {self.explicit} says" \
-                if self.explicit_from == "--dates" else "as --dayfirst says"
+            order, why = self.explicit, f"as {self.explicit_from} says"
             if order == "ymd" and not info.year_first_short:
                 raise FormatError(f"{info.name}: line {line} '{value}' ends with the year, so "
                                   f"--dates ymd cannot read it; use --dates dmy or mdy", line)
