@@ -1,4 +1,5 @@
-"""What the Data page needs about imports: the log, rejects, blanked values, audit findings, uploads.
+"""What the Data page needs about imports: the log, rejects, skipped rows, blanked values, audit
+findings, uploads.
 
 Uploads go through the same loader as the command line (``connectors.loader``), one transaction per file.
 """
@@ -37,14 +38,21 @@ def warehouse_summary(db: str | Path | None = None) -> dict[str, object]:
                (SELECT max(opened_at) FROM contacts) AS last_contact,
                (SELECT count(*) FROM import_log WHERE status = 'loaded') AS imports,
                (SELECT count(*) FROM rejects) AS rejects,
+               (SELECT count(*) FROM skipped_rows) AS skipped,
                (SELECT count(*) FROM blanked_values) AS blanked
     """, db=db)
     return {str(k): v for k, v in row.iloc[0].to_dict().items()}
 
 
 def import_log(db: str | Path | None = None, limit: int = 500) -> pd.DataFrame:
+    """One row per import, newest first. Every row of a file is accounted for: rows_read = rows_loaded
+    + rows_rejected + rows_merged + rows_skipped (imports made before schema 4 have NULL where they
+    did not count); rows_written = canonical rows (contacts + survey responses); warnings say what
+    KPIs will miss, notes what the reader decided (lists, empty when none)."""
     return _frame("SELECT import_id, file_name, format, kind, status, rows_read, rows_loaded, "
-                  "rows_rejected, message, finished_at, round(seconds, 2) AS seconds, sha256 "
+                  "rows_rejected, rows_merged, rows_skipped, rows_written, message, "
+                  "coalesce(warnings, []) AS warnings, coalesce(notes, []) AS notes, finished_at, "
+                  "round(seconds, 2) AS seconds, sha256 "
                   "FROM import_log ORDER BY import_id DESC LIMIT ?", [limit], db)
 
 
@@ -53,6 +61,16 @@ def rejects(db: str | Path | None = None, import_id: int | None = None,
     where = "WHERE import_id = ?" if import_id is not None else ""
     params: list[object] = [import_id] if import_id is not None else []
     return _frame(f"SELECT import_id, file_name, line, reason, raw FROM rejects {where} "
+                  f"ORDER BY import_id DESC, line LIMIT ?", [*params, limit], db)
+
+
+def skipped_rows(db: str | Path | None = None, import_id: int | None = None,
+                 limit: int = 1000) -> pd.DataFrame:
+    """Rows an import deliberately did not load, with their reason (survey previews and tests, a
+    supervisor's monitoring record): not errors, so not among the rejects."""
+    where = "WHERE import_id = ?" if import_id is not None else ""
+    params: list[object] = [import_id] if import_id is not None else []
+    return _frame(f"SELECT import_id, file_name, line, reason, raw FROM skipped_rows {where} "
                   f"ORDER BY import_id DESC, line LIMIT ?", [*params, limit], db)
 
 

@@ -1,5 +1,6 @@
-"""Data: upload exports, see what every import did (log, rejects, blanked values, audits), and edit the
-reference data (reason map, channel costs, demand, targets) and the settings."""
+"""Data: upload exports, see what every import did (log with every row accounted for, warnings and
+notes; rejects, skipped rows, blanked values, audits), and edit the reference data (reason map, channel
+costs, demand, targets) and the settings."""
 
 from __future__ import annotations
 
@@ -13,18 +14,42 @@ from views.ui.export import safe_csv
 from views.ui.reference_editor import reference_section, settings_section
 
 st.title("Data")
-st.caption("Import helpdesk, telephony and survey exports; check what was loaded, rejected and flagged.")
+st.caption("Import helpdesk, telephony and survey exports; check what was loaded, rejected, merged, "
+           "skipped and flagged.")
 
+
+# Every row of a file is accounted for: read = loaded + rejected + merged + skipped.
+ROW_COLUMNS = {
+    "rows_read": st.column_config.NumberColumn("read", help="Rows (records) in the file."),
+    "rows_loaded": st.column_config.NumberColumn(
+        "loaded", help="Rows of the file that were loaded (at least one contact or survey response "
+                       "of them is kept)."),
+    "rows_rejected": st.column_config.NumberColumn(
+        "rejected", help="Rows that could not be used (see Rejects)."),
+    "rows_merged": st.column_config.NumberColumn(
+        "merged", help="Rows folded into another row of the same record: an older version of it, "
+                       "another leg or child call of the same call."),
+    "rows_skipped": st.column_config.NumberColumn(
+        "skipped", help="Rows deliberately not loaded, with their reason (see Skipped rows): survey "
+                        "previews and tests, monitoring records."),
+    "rows_written": st.column_config.NumberColumn(
+        "written", help="Contacts and survey responses the loaded rows gave (a ticket with a rating "
+                        "gives both)."),
+    "warnings": st.column_config.ListColumn("warnings", help="What KPIs will miss because of this file."),
+    "notes": st.column_config.ListColumn("notes", help="What the reader decided or had to assume."),
+}
 
 summary = imports.warehouse_summary()
 n_blanked = int(summary['blanked'])
-cols = st.columns(6)
+cols = st.columns(7)
 cols[0].metric("Contacts", f"{summary['contacts']:,}")
 cols[1].metric("Survey responses", f"{summary['surveys']:,}")
 cols[2].metric("Customers", f"{summary['customers']:,}")
 cols[3].metric("Imports", f"{summary['imports']:,}")
 cols[4].metric("Rejected rows", f"{summary['rejects']:,}")
-cols[5].metric("Blanked values", f"{n_blanked:,}",
+cols[5].metric("Skipped rows", f"{int(summary['skipped']):,}",
+               help="Rows deliberately not loaded (survey previews and tests, monitoring records).")
+cols[6].metric("Blanked values", f"{n_blanked:,}",
                help="Impossible values (negative durations, an end before its start, a score off its "
                     "scale) are never stored: the field is left empty and listed here.")
 if summary["contacts"]:
@@ -55,25 +80,33 @@ with st.expander("Import files", expanded=not summary["contacts"]):
         bar.empty()
         st.cache_data.clear()
         table = pd.DataFrame([r.as_dict() for r in results])
-        ok = all(r.status != "failed" for r in results)
+        ok = all(r.status not in ("failed", "empty") for r in results)
         (st.success if ok else st.error)(
             f"{sum(r.status == 'loaded' for r in results)} loaded, "
+            f"{sum(r.status == 'empty' for r in results)} with no usable row, "
             f"{sum(r.status == 'skipped' for r in results)} already imported, "
             f"{sum(r.status == 'failed' for r in results)} refused.")
-        st.dataframe(table, hide_index=True, width="stretch")
+        for r in results:
+            if r.status == "empty":
+                st.error(f"{r.file}: {r.message}")
+            for w in r.warnings:
+                st.warning(f"{r.file}: {w}")
+            for n in r.notes:
+                st.info(f"{r.file}: {n}")
+        st.dataframe(table, hide_index=True, width="stretch", column_config=ROW_COLUMNS)
     elif submitted:
         st.warning("Choose at least one file.")
     st.dataframe(fmt_frame, hide_index=True, width="stretch")
 
-log_tab, rejects_tab, blanked_tab, audits_tab = st.tabs(
-    ["Import log", "Rejects", "Blanked values", "Audits"])
+log_tab, rejects_tab, skipped_tab, blanked_tab, audits_tab = st.tabs(
+    ["Import log", "Rejects", "Skipped rows", "Blanked values", "Audits"])
 with log_tab:
     log = imports.import_log()
     if log.empty:
         st.info("Nothing imported yet.")
     else:
         st.dataframe(log, hide_index=True, width="stretch",
-                     column_config={"sha256": st.column_config.TextColumn(width="small")})
+                     column_config={**ROW_COLUMNS, "sha256": st.column_config.TextColumn(width="small")})
         st.download_button("Download import log (CSV)", safe_csv(log), "import_log.csv", "text/csv")
 
 
@@ -94,6 +127,10 @@ def per_import(key: str, read: Callable[..., pd.DataFrame], empty: str, name: st
 
 with rejects_tab:
     per_import("rejects", imports.rejects, "No rejected rows.", "rejects")
+with skipped_tab:
+    per_import("skipped_rows", imports.skipped_rows, "No skipped rows.", "skipped rows",
+               "Each row was deliberately not loaded (a survey preview or test, a monitoring record): "
+               "not an error; the reason says why.")
 with blanked_tab:
     per_import("blanked_values", imports.blanked_values, "No impossible values: nothing was blanked.",
                "blanked values", "Each row is one value that could not be true. The contact or "
