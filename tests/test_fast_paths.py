@@ -23,7 +23,9 @@ TABLES = {
     "rejects": "SELECT line, reason, raw FROM rejects ORDER BY line, reason",
     "blanked_values": "SELECT file_name, record_id, line, field, reason, raw FROM blanked_values "
                       "ORDER BY file_name, line, field",
-    "import_log": "SELECT format, rows_read, rows_loaded, rows_rejected, status, message FROM import_log",
+    "skipped_rows": "SELECT line, reason, raw FROM skipped_rows ORDER BY line, reason",
+    "import_log": "SELECT format, rows_read, rows_loaded, rows_rejected, rows_merged, rows_skipped, "
+                  "rows_written, status, message, warnings FROM import_log",
     "m_contacts": "SELECT * FROM m_contacts ORDER BY contact_id",
 }
 
@@ -192,6 +194,9 @@ def test_amazon_connect_fast_path_equals_careful_reader(tmp_path, monkeypatch, s
                         "c11": "bot", "c12": "bot", "c13": "bot", "c14": "ivr", "c15": "answered",
                         "c16": "ivr"}
     assert fast["rejects"] == [(6, "unknown direction", "c6")]
+    # 17 records: 14 loaded, 1 rejected (c6), 1 merged (c1's older re-send), 1 skipped (MONITOR)
+    assert fast["import_log"][0][1:7] == (17, 14, 1, 1, 1, 14)
+    assert fast["skipped_rows"] == [(5, "MONITOR contact record, not a customer contact", "c5")]
     asked = {r[2]: r[-2] for r in fast["contacts"]}
     # queued (c1, c2, c7, c8), offered (c14, c16), asked (c10, c11); said no (c12, c13); recorded
     # nothing (c3, c4: reason and e-mail attributes only; c9: a task); outbound (c15)
