@@ -367,11 +367,15 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     fmt = mp["date_format"]
     stamps = [k for k in raws if types[k] == "TIMESTAMP"]
     lenient = {k: raws[k] for k in stamps if (fmt.get(k) if isinstance(fmt, dict) else fmt) is None}
-    parsed = dates.columns({_label(cols, k): s for k, s in lenient.items()}, line) if lenient else {}
+    labels: dict[str, str] = {}  # field -> how notes name it (unique: two fields may share a column)
+    for k in lenient:
+        label = _label(cols, k)
+        labels[k] = label if label not in labels.values() else f"{label} ({k})"
+    parsed = dates.columns({labels[k]: s for k, s in lenient.items()}, line) if lenient else {}
     out = pd.DataFrame(index=f.index)
     for field, raw in raws.items():
         if field in lenient:
-            out[field] = parsed[_label(cols, field)]
+            out[field] = parsed[labels[field]]
         elif field in stamps:
             one = fmt.get(field) if isinstance(fmt, dict) else fmt
             out[field] = v.timestamps(raw, fmt=one, tz=tz)
