@@ -180,7 +180,8 @@ def load_file(
         rejected = len(parsed.rejects) + staged_rows - checked_rows
         merged = parsed.rows_merged + checked_rows - loaded
         skipped = len(parsed.skipped)
-        warnings += staging.coverage_warnings(con, "_stage_contacts", warnings)
+        warnings += staging.coverage_warnings(con, "_stage_contacts", warnings,
+                                              TICKET_BY_KIND.get(connector.kind))
         if rejects_written > rejected:
             warnings.append(f"{rejects_written - rejected} canonical rows of loaded rows were rejected "
                             "(see rejects): a survey response of a loaded ticket, for example")
@@ -298,7 +299,7 @@ def _nothing(kind: str, parsed: Parsed, rejected: int) -> str:
         return f"nothing loaded: all {n} {noun} are {_plural(reason, n)}"
     parts = [f"{n} {_plural(reason, n)}" for reason, n in reasons.items()]
     if rejected:
-        parts.append(f"{rejected} rejected (see rejects)")
+        parts.append(f"{rejected} rejected, see rejects")
     return f"nothing loaded: no row of {parsed.rows_read} could be used ({', '.join(parts)})"
 
 

@@ -114,50 +114,57 @@ def _text_cast(column: str) -> str:
             f"ELSE TRY_CAST({column} AS TEXT) END AS {column}")
 
 
-# What the KPIs lose when a duration column is not recorded (sql/kpis, sql/models/10_m_contacts.sql).
+# Work durations that are never 0 on every contact of a real file, and what the KPIs lose when one is
+# not recorded (sql/kpis, sql/models/10_m_contacts.sql). A wait of 0 s is real (answered at once).
 DURATION_KPIS = {"handle_seconds": "AHT and cost per contact leave these contacts out",
-                 "wait_seconds": "ASA and service level leave these contacts out",
                  "talk_seconds": "talk time is unknown for these contacts",
                  "hold_seconds": "hold time is unknown for these contacts",
                  "wrap_seconds": "wrap-up time is unknown for these contacts"}
 
 
 def blank_not_recorded(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
-    """A duration column in which every value is 0 (at least 2 of them: "Time tracked 0:00" on every
-    ticket) is a column the source does not fill, not a file of zero-second contacts: blank it to
-    NULL, so AHT is not 0 s, and say so. Returns the warnings."""
+    """A work-duration column (``DURATION_KPIS``) in which every value is 0 (at least 2 of them: "Time
+    tracked 0:00" on every ticket) is a column the source does not fill, not a file of zero-second
+    contacts: blank it to NULL, so AHT is not 0 s, and say so. Returns the warnings."""
     if kind != "contacts":
         return []
     _source, target, _cols = TABLES[kind]
+    work = list(DURATION_KPIS)
     counts = con.execute("SELECT " + ", ".join(
-        f"count({c}), count(*) FILTER (WHERE {c} = 0)" for c in DURATIONS) + f" FROM {target}").fetchall()[0]
-    zero = [c for i, c in enumerate(DURATIONS) if counts[2 * i] >= 2 and counts[2 * i] == counts[2 * i + 1]]
+        f"count({c}), count(*) FILTER (WHERE {c} = 0)" for c in work) + f" FROM {target}").fetchall()[0]
+    zero = [c for i, c in enumerate(work) if counts[2 * i] >= 2 and counts[2 * i] == counts[2 * i + 1]]
     if not zero:
         return []
     con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT * REPLACE ("
                 + ", ".join(f"CAST(NULL AS DOUBLE) AS {c}" for c in zero)
                 + f") FROM {target} ORDER BY rowid")
-    return [f"{c}: all {counts[2 * DURATIONS.index(c)]} values are 0, read as not recorded "
+    return [f"{c}: all {counts[2 * work.index(c)]} values are 0, read as not recorded "
             f"(blanked): {DURATION_KPIS[c]}" for c in zero]
 
 
 def file_rows(con: duckdb.DuckDBPyConnection, tables: list[str]) -> int:
     """How many rows of the file the canonical rows in ``tables`` come from: rows sharing a ``line``
     (a ticket and its rating) are one file row; a row without a line counts as its own."""
-    union = " UNION ALL ".join(
-        f"SELECT coalesce(CAST(line AS VARCHAR), '{t}#' || CAST(rowid AS VARCHAR)) AS k FROM {t}"
-        for t in tables)
-    row = warehouse.one(con, f"SELECT count(DISTINCT k) FROM ({union})")
+    union = " UNION ALL ".join(f"SELECT line FROM {t}" for t in tables)
+    row = warehouse.one(con, "SELECT count(DISTINCT line) + count(*) FILTER (WHERE line IS NULL) "
+                             f"FROM ({union})")
     return int(row[0]) if row else 0
 
 
-def coverage_warnings(con: duckdb.DuckDBPyConnection, table: str, blanked: list[str]) -> list[str]:
-    """Fields the KPIs need that no contact of the file has (``table``: the contacts to be loaded)."""
+def coverage_warnings(con: duckdb.DuckDBPyConnection, table: str, blanked: list[str],
+                      ticket: bool | None = None) -> list[str]:
+    """Fields the KPIs need that no contact of the file has (``table``: the contacts to be loaded;
+    ``ticket``: what a contact whose ``ticket`` is NULL is, as the loader will store it)."""
+    is_ticket = f"coalesce(ticket, CAST({'NULL' if ticket is None else str(ticket).upper()} AS BOOLEAN))"
     row = warehouse.one(con, f"""SELECT count(*), count(*) FILTER (WHERE channel = 'other'),
-        count(handle_seconds), count(reason), count(customer_key) FROM {table}""")
+        count(handle_seconds), count(reason), count(customer_key),
+        count(*) FILTER (WHERE direction = 'inbound' AND queued),
+        count(wait_seconds) FILTER (WHERE direction = 'inbound' AND queued),
+        count(*) FILTER (WHERE {is_ticket}), count(first_response_at) FILTER (WHERE {is_ticket})
+        FROM {table}""")
     if not row or not row[0]:
         return []
-    n, other, handle, reason, customer = (int(x) for x in row)
+    n, other, handle, reason, customer, queued, waits, tickets, responses = (int(x) for x in row)
     out = []
     if other == n:
         out.append(f"no channel: all {n} contacts get channel 'other' (the file names none the format "
@@ -170,6 +177,11 @@ def coverage_warnings(con: duckdb.DuckDBPyConnection, table: str, blanked: list[
     if not customer:
         out.append(f"no customer identity (e-mail, phone or account): repeat contacts, FCR and channel "
                    f"switches cannot link these {n} contacts")
+    if queued and not waits:  # sql/kpis/asa.sql, service_level.sql: a missing wait counts as 0 s
+        out.append(f"no wait time: ASA and service level count the wait of these {queued} queued "
+                   "contacts as 0 s")
+    if tickets and not responses:
+        out.append(f"no first response time: first response time leaves these {tickets} tickets out")
     return out
 
 

@@ -49,7 +49,8 @@ def test_older_versions_of_a_record_are_merged_and_a_bad_row_rejected(con, tmp_p
     assert con.execute("SELECT source_record_id, status FROM contacts ORDER BY 1").fetchall() == [
         ("7", "solved"), ("8", "open")]
     assert con.execute("SELECT line, reason FROM rejects").fetchall() == [(6, "no readable open time")]
-    assert r.warnings == ["no handle time: AHT and cost per contact leave these 2 contacts out"]
+    assert r.warnings == ["no handle time: AHT and cost per contact leave these 2 contacts out",
+                          "no first response time: first response time leaves these 2 tickets out"]
     assert logged(con, r.import_id)[:8] == ("loaded", 5, 2, 1, 2, 0, 2, r.warnings)
     assert "2 rows merged into another row of the same record" in r.message
 
@@ -83,6 +84,28 @@ def test_two_legs_of_one_call_are_one_contact_and_a_copied_leg_counts_once(con, 
     # 4 rows: 2 calls loaded; the second leg of call 1 and the repeated copy of it are merged.
     assert (r.status, *figures(r)) == ("loaded", 4, 2, 0, 2, 0, 2)
     assert con.execute("SELECT count(*) FROM contacts").fetchall()[0][0] == 2
+    # A CDR names no contact reason; the caller's number, the waits and the talk times are there.
+    assert r.warnings == ["no contact reason: avoidable rate, service-caused share and the reason "
+                          "breakdowns leave these 2 contacts out"]
+
+
+def test_queued_contacts_without_a_wait_are_named(con, tmp_path):
+    def record(i: int) -> dict[str, object]:
+        return {"ContactId": f"c{i}", "Channel": "VOICE", "InitiationMethod": "INBOUND",
+                "InitiationTimestamp": f"2025-03-03T10:0{i}:00Z",
+                "DisconnectTimestamp": f"2025-03-03T10:0{i}:59Z",
+                "LastUpdateTimestamp": f"2025-03-03T11:0{i}:00Z",
+                "CustomerEndpoint": {"Address": f"+4930123456{i}", "Type": "TELEPHONE_NUMBER"},
+                "Queue": {"Name": "Billing", "ARN": "arn:q"},  # queued, no Duration
+                "Agent": {"Username": "anna", "ConnectedToAgentTimestamp": f"2025-03-03T10:0{i}:30Z",
+                          "AgentInteractionDuration": 20},
+                "Attributes": {"ContactReason": "billing_error"}}
+    f = tmp_path / "ctr.json"
+    f.write_text("\n".join(json.dumps(record(i)) for i in (1, 2)) + "\n")
+    r = load_file(con, f)
+    assert (r.status, *figures(r)) == ("loaded", 2, 2, 0, 0, 0, 2)
+    assert r.warnings == ["no wait time: ASA and service level count the wait of these 2 queued "
+                          "contacts as 0 s"]
 
 
 def test_twilio_child_calls_are_merged_into_their_parent(con):
@@ -152,7 +175,7 @@ def test_all_rows_rejected_is_empty_with_the_count(con, tmp_path):
                            "2,b@x.com,Mail,Open,,2025-01-01 10:00:00,\n")
     r = load_file(con, f)
     assert (r.status, *figures(r)) == ("empty", 2, 0, 2, 0, 0, 0)
-    assert r.message == "nothing loaded: no row of 2 could be used (2 rejected (see rejects))"
+    assert r.message == "nothing loaded: no row of 2 could be used (2 rejected, see rejects)"
 
 
 FRESHDESK = ("Ticket ID,Status,Created time,Last update time,Time tracked,Agent,Group,Email,Contact reason\n"
@@ -170,7 +193,8 @@ def test_zero_durations_are_not_recorded_and_missing_channel_is_said(con, tmp_pa
         "handle_seconds: all 3 values are 0, read as not recorded (blanked): AHT and cost per contact "
         "leave these contacts out",
         "no channel: all 3 contacts get channel 'other' (the file names none the format knows; a "
-        "generic mapping can set one under defaults: channel)"]
+        "generic mapping can set one under defaults: channel)",
+        "no first response time: first response time leaves these 3 tickets out"]
     # Time tracked 0:00 on every ticket is no AHT of 0 s: handle time is unknown.
     assert con.execute("SELECT count(handle_seconds) FROM m_contacts").fetchall()[0][0] == 0
     # Literal NULL, N/A, n/a and - are empty cells.

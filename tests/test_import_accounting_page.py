@@ -42,7 +42,7 @@ def test_the_import_log_accounts_for_every_row(monkeypatch: pytest.MonkeyPatch, 
                    ["previews.csv", "empty", 10, 0, 0, 0, 10, 0]]
     assert log["message"].iloc[1] == "nothing loaded: all 10 responses are survey previews"
     warnings = list(log["warnings"].iloc[0])
-    assert len(warnings) == 2 and warnings[0].startswith("handle_seconds: all 3 values are 0")
+    assert len(warnings) == 3 and warnings[0].startswith("handle_seconds: all 3 values are 0")
     skipped = next(t for t in tables if "reason" in t.columns and "field" not in t.columns
                    and (t["reason"] == "survey preview").any())
     assert len(skipped) == 10
