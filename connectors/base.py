@@ -129,7 +129,11 @@ class Parsed:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     # Rows of the file folded into another row of the same record by the reader itself (CDR legs of
-    # one call, child calls) and rows deliberately not loaded, with their reason (survey previews).
+    # one call, child calls, older versions it dropped) and rows deliberately not loaded, with their
+    # reason (survey previews). The loader's promise (README "Importing") rests on this contract:
+    # every one of ``rows_read`` is exactly one of a reject, a skipped row, a merged row, or the
+    # ``line`` of at least one canonical row (a ticket and its rating share their line); the loader
+    # counts its own rejects and de-duplication by line and warns when the sum does not match.
     rows_merged: int = 0
     skipped: list[Reject] = field(default_factory=list)
 
