@@ -45,11 +45,13 @@ def cmd_load(args: argparse.Namespace) -> int:
         opts = ReadOptions(file_name=Path(f).name, tz=args.tz or _default_tz(con), mapping=mapping,
                            dayfirst=args.dayfirst, date_order=args.dates,
                            date_order_setting=_date_order(con), progress=_progress(show))
-        result = load_file(con, f, fmt, opts, refresh=False, again=args.again)
+        result = load_file(con, f, fmt, opts, refresh=False, again=args.again,
+                           dry_run=args.dry_run)
         results.append(result)
         failed |= result.status in ("failed", "empty")  # refused, or no row of it could be used
-        print(json.dumps(result.as_dict()), flush=True)
-    refresh_after(con, results)
+        print(json.dumps(result.as_dict(), default=str), flush=True)
+    if not args.dry_run:
+        refresh_after(con, results)
     con.close()
     return 1 if failed else 0
 
@@ -88,6 +90,9 @@ def parser() -> argparse.ArgumentParser:
                       help="order of date columns holding only ambiguous dates (08/01/2025); a "
                            "column's own unambiguous dates (14/01/2025) always decide")
     load.add_argument("--progress", action="store_true", help="print progress to stderr")
+    load.add_argument("--dry-run", action="store_true",
+                      help="read and check the files, write nothing: the format chosen and why, the "
+                           "date-order decisions, the row counts, warnings and the first rows")
     load.add_argument("--again", action="store_true",
                       help="read files imported before once more (fills fields a newer release "
                            "reads, such as agent_requested)")

@@ -101,17 +101,26 @@ def import_uploads(
     tz: str | None = None,
     dayfirst: bool = False,
     progress: Callable[[float, str], None] | None = None,
+    date_order: str | None = None,
+    dry_run: bool = False,
 ) -> list[ImportResult]:
-    """Import uploaded files (name, bytes), each in its own transaction; models refreshed once."""
+    """Import uploaded files (name, bytes), each in its own transaction; models refreshed once. A
+    ``dry_run`` reads and checks every file the same way and writes nothing (the Data page shows it
+    before the user confirms). ``date_order`` (dmy | mdy | ymd) is the upload's ``--dates``."""
     results: list[ImportResult] = []
     with connection.writer(db) as con:
         zone = tz or warehouse.get_setting(con, "import_timezone", "UTC") or "UTC"
+        setting = warehouse.get_setting(con, "date_order", None) or None
         for name, data in files:
             if len(data) > MAX_UPLOAD_BYTES:
                 results.append(ImportResult(name, format_name, 0, 0, 0, "failed",
-                                            f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MiB"))
+                                            f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MiB",
+                                            dry_run=dry_run))
                 continue
-            opts = ReadOptions(file_name=name, tz=zone, dayfirst=dayfirst, progress=progress)
-            results.append(load_file(con, Path(name), format_name, opts, refresh=False, data=data))
-        refresh_after(con, results)
+            opts = ReadOptions(file_name=name, tz=zone, dayfirst=dayfirst, progress=progress,
+                               date_order=date_order, date_order_setting=setting)
+            results.append(load_file(con, Path(name), format_name, opts, refresh=False, data=data,
+                                     dry_run=dry_run))
+        if not dry_run:
+            refresh_after(con, results)
     return results

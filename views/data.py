@@ -58,44 +58,81 @@ else:
     st.info("No data yet. Upload exports below, or build the demo company with "
             "`python -m connectors demo` (what `make run` does on first start).")
 
+DATE_ORDERS = {"as the file and the format say": None, "day first (dd/mm)": "dmy",
+               "month first (mm/dd)": "mdy", "year first (yyyy/mm/dd)": "ymd"}
+
+
+def report(results: list, dry_run: bool) -> None:
+    """Counts, warnings and notes of each file; a dry run also shows why its format was chosen and
+    its first rows as canonical fields."""
+    table = pd.DataFrame([r.as_dict() for r in results])
+    ok = all(r.status not in ("failed", "empty") for r in results)
+    verb = "would load" if dry_run else "loaded"
+    (st.success if ok else st.error)(
+        f"{sum(r.status == 'loaded' for r in results)} {verb}, "
+        f"{sum(r.status == 'empty' for r in results)} with no usable row, "
+        f"{sum(r.status == 'skipped' for r in results)} already imported, "
+        f"{sum(r.status == 'failed' for r in results)} refused.")
+    for r in results:
+        if r.status in ("empty", "failed"):
+            st.error(f"{r.file}: {r.message}")
+        for w in r.warnings:
+            st.warning(f"{r.file}: {w}")
+        for n in r.notes:
+            st.info(f"{r.file}: {n}")
+    st.dataframe(table.drop(columns=["preview"], errors="ignore"), hide_index=True,
+                 width="stretch", column_config=ROW_COLUMNS)
+    for r in results:
+        if dry_run and r.preview:
+            st.caption(f"**{r.file}** as {r.format}: {r.chosen_because}. First rows as they would "
+                       "be stored:")
+            rows = pd.DataFrame(r.preview)
+            for kind, part in rows.groupby("kind", sort=False):
+                st.dataframe(part.drop(columns=["kind"]).dropna(axis=1, how="all"),
+                             hide_index=True, width="stretch", key=f"preview_{r.file}_{kind}")
+
+
 with st.expander("Import files", expanded=not summary["contacts"]):
     fmt_frame = imports.formats()
-    with st.form("upload", clear_on_submit=True):
+    with st.form("upload"):
         files = st.file_uploader("Export files", accept_multiple_files=True,
                                  help="CSV or JSON exports; the format is recognised automatically.")
-        c1, c2, c3 = st.columns([2, 2, 1])
+        c1, c2, c3 = st.columns([2, 2, 2])
         fmt = c1.selectbox("Format", ["recognise automatically", *fmt_frame["format"]])
         tz = c2.text_input("Time zone of timestamps without offset", value="",
                            placeholder="the warehouse default (settings: import_timezone)")
-        dayfirst = c3.checkbox("dd/mm dates", help="Read ambiguous dates such as 03/04 as 3 April.")
-        submitted = st.form_submit_button("Import", type="primary")
-    if submitted and files:
-        bar = st.progress(0.0, text="starting")
-        results = imports.import_uploads(
-            [(f.name, f.getvalue()) for f in files],
-            format_name=None if fmt == "recognise automatically" else fmt,
-            tz=tz.strip() or None, dayfirst=dayfirst,
-            progress=lambda frac, msg: bar.progress(min(max(frac, 0.0), 1.0), text=msg),
-        )
-        bar.empty()
-        st.cache_data.clear()
-        table = pd.DataFrame([r.as_dict() for r in results])
-        ok = all(r.status not in ("failed", "empty") for r in results)
-        (st.success if ok else st.error)(
-            f"{sum(r.status == 'loaded' for r in results)} loaded, "
-            f"{sum(r.status == 'empty' for r in results)} with no usable row, "
-            f"{sum(r.status == 'skipped' for r in results)} already imported, "
-            f"{sum(r.status == 'failed' for r in results)} refused.")
-        for r in results:
-            if r.status == "empty":
-                st.error(f"{r.file}: {r.message}")
-            for w in r.warnings:
-                st.warning(f"{r.file}: {w}")
-            for n in r.notes:
-                st.info(f"{r.file}: {n}")
-        st.dataframe(table, hide_index=True, width="stretch", column_config=ROW_COLUMNS)
-    elif submitted:
+        order = c3.selectbox("Dates that could be either order (03/04)", list(DATE_ORDERS),
+                             help="Used only for a date column whose every value could be day- or "
+                                  "month-first; a column with 14/01 or 01/14 decides by itself.")
+        checked = st.form_submit_button("Check files", type="primary",
+                                        help="Reads and checks the files; nothing is written yet.")
+    if checked and files:
+        upload = {"files": [(f.name, f.getvalue()) for f in files],
+                  "format_name": None if fmt == "recognise automatically" else fmt,
+                  "tz": tz.strip() or None, "date_order": DATE_ORDERS[order]}
+        st.session_state["pending_upload"] = upload
+        st.session_state["upload_check"] = imports.import_uploads(**upload, dry_run=True)
+    elif checked:
         st.warning("Choose at least one file.")
+    pending = st.session_state.get("pending_upload")
+    if pending:
+        st.markdown("**Check: nothing has been written yet.**")
+        report(st.session_state.get("upload_check", []), dry_run=True)
+        go, drop = st.columns(2)
+        if go.button("Import these files", type="primary", key="upload_confirm"):
+            bar = st.progress(0.0, text="starting")
+            results = imports.import_uploads(
+                **pending, progress=lambda frac, msg: bar.progress(min(max(frac, 0.0), 1.0),
+                                                                   text=msg))
+            bar.empty()
+            st.cache_data.clear()
+            for key in ("pending_upload", "upload_check"):
+                st.session_state.pop(key, None)
+            report(results, dry_run=False)
+        elif drop.button("Discard", key="upload_discard"):
+            for key in ("pending_upload", "upload_check"):
+                st.session_state.pop(key, None)
+            st.rerun()
     st.dataframe(fmt_frame, hide_index=True, width="stretch")
 
 log_tab, rejects_tab, skipped_tab, blanked_tab, audits_tab = st.tabs(

@@ -141,6 +141,14 @@ def settings_section(can_edit: bool) -> None:
         service = c2.text_input("Service department (its avoidable contacts are 'caused by "
                                 "service')", value=current["service_department"],
                                 disabled=not can_edit, key="settings_service")
+        orders = ["dmy", "mdy", "ymd"]
+        order = c1.selectbox("Dates that could be either order (08/01/2025), when neither the file "
+                             "nor its format decides", orders,
+                             index=orders.index(current.get("date_order", "mdy"))
+                             if current.get("date_order", "mdy") in orders else 1,
+                             format_func={"dmy": "day first (dd/mm)", "mdy": "month first (mm/dd)",
+                                          "ymd": "year first (yyyy/mm/dd)"}.get,
+                             disabled=not can_edit, key="settings_date_order")
         st.caption("Opening hours per channel, HH:MM-HH:MM in the business time zone.")
         hours = st.data_editor(_hours_frame(current["opening_hours"]), num_rows="dynamic",
                                hide_index=True, disabled=not can_edit, key="settings_hours")
@@ -151,6 +159,7 @@ def settings_section(can_edit: bool) -> None:
     rows = hours.dropna(subset=["channel"])
     values = {"business_timezone": business, "import_timezone": import_tz,
               "default_phone_region": region.strip().upper(), "service_department": service,
+              "date_order": str(order),
               "opening_hours": json.dumps({str(r["channel"]).strip(): str(r["hours"] or "").strip()
                                            for r in rows.to_dict("records")
                                            if str(r["channel"]).strip()})}
