@@ -13,12 +13,15 @@ through) is a ticket with more than one of either transferred, and one with at m
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import duckdb
 import pandas as pd
 
 from connectors import sqlread as q
 from connectors import values as v
 from connectors.base import Connector, Parsed, ReadOptions
+from connectors.columns import Col, containing, date_sources, frame_values, sql_values, starting
 from connectors.dates import Convention, Dates
 from connectors.textfile import header_fields, read_table, require_columns
 
@@ -62,13 +65,33 @@ def sniff(head: bytes, file_name: str) -> float:
     return 0.0
 
 
-def _col(frame: pd.DataFrame, name: str) -> pd.Series:
-    return frame[name] if name in frame.columns else pd.Series("", index=frame.index)
+# The export's columns, for both the careful reader and the fast path (connectors.columns).
+COLUMNS = (
+    Col("id", "Id"),
+    Col("via", "Via", "lower"),
+    Col("status", "Status", "lower"),
+    Col("opened_at", "Created at", "timestamp"),
+    Col("solved_at", "Solved at", "timestamp"),
+    Col("updated_at", "Updated at", "timestamp"),
+    Col("first_reply_minutes", "First reply time in minutes", "number"),
+    Col("replies", "Replies", "number"),
+    Col("group", "Group"),
+    Col("agent", "Assignee"),
+    Col("handle_seconds", starting("total time spent"), "number", optional=True),  # time tracking app
+    Col("reopened_count", "Reopens", "count"),
+    Col("reason", containing("reason"), optional=True),  # a custom field, e.g. "Contact reason [list]"
+    Col("email", "Requester email"),
+    Col("account", "Requester external id"),
+    Col("score", "Satisfaction Score", "lower"),
+    *(Col(station, station, "number", optional=True) for station in STATIONS),
+)
+HANDLED_STATUSES = ("solved", "closed")
+BINARY_SCORES = {"good": 1.0, "bad": 0.0}  # Good/Bad on a 2-point scale; else a 1-5 score
+SCORE_RANGE = (1, 5)
 
 
-def _transferred(f: pd.DataFrame) -> pd.Series | None:
+def _transferred(counts: list[pd.Series]) -> pd.Series | None:
     """More than one group or assignee station; None (NULL) when the export has neither column."""
-    counts = [v.numbers(f[c]) for c in STATIONS if c in f.columns]
     if not counts:
         return None
     most = pd.concat(counts, axis=1).max(axis=1)
@@ -80,63 +103,61 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     require_columns(header, REQUIRED, "zendesk_csv")
     f = v.frame([r for _, r in rows], header)
     line = pd.Series([n for n, _ in rows], dtype="int64")
+    c = frame_values(f, COLUMNS)
     # YYYY-MM-DD HH:MM:SS in the account's zone by Zendesk's doc (no d/m order to decide); a file
     # re-saved by Excel with dd/mm or mm/dd dates is decided per column (connectors.dates).
     dates = Dates(opts, DATE_CONVENTION)
-    stamps = dates.columns({c: _col(f, c) for c in ("Created at", "Solved at", "Updated at")}, line)
-    opened = stamps["Created at"]
-    via = v.text(_col(f, "Via")).str.lower()
+    names = date_sources(list(f.columns), COLUMNS)
+    parsed = dates.columns({names[k]: c[k] for k in names}, line)
+    stamps = {k: parsed[n] for k, n in names.items()}
+    opened, solved, updated = stamps["opened_at"], stamps["solved_at"], stamps["updated_at"]
+    via = c["via"]
     channel = via.map(lambda x: VIA.get(x, ("other", "inbound"))[0] if isinstance(x, str) else "other")
     direction = via.map(lambda x: VIA.get(x, ("other", "inbound"))[1] if isinstance(x, str) else "inbound")
-    solved, updated = stamps["Solved at"], stamps["Updated at"]
-    first_reply_min = v.numbers(_col(f, "First reply time in minutes"))
-    replies = v.numbers(_col(f, "Replies"))
-    status = v.text(_col(f, "Status")).str.lower()
-    reason_cols = [c for c in f.columns if "reason" in c.lower()]
-    spent = next((c for c in f.columns if c.lower().startswith("total time spent")), None)
-    handled = (replies.fillna(0) > 0) | status.isin(["solved", "closed"]).fillna(False)
+    status = c["status"]
+    handled = (c["replies"].fillna(0) > 0) | status.isin(list(HANDLED_STATUSES)).fillna(False)
     contacts = pd.DataFrame({
-        "source_record_id": v.text(f["Id"]),
-        "case_id": v.text(f["Id"]),
+        "source_record_id": c["id"],
+        "case_id": c["id"],
         "channel": channel,
         "direction": direction,
         "opened_at": opened,
-        "first_response_at": opened + pd.to_timedelta(first_reply_min, unit="m"),
+        "first_response_at": opened + pd.to_timedelta(c["first_reply_minutes"], unit="m"),
         "closed_at": solved,
-        "team": v.text(_col(f, "Group")),
-        "queue": v.text(_col(f, "Group")),
-        "agent": v.text(_col(f, "Assignee")),
-        "handle_seconds": v.numbers(f[spent]) if spent else None,
-        "reopened_count": v.numbers(_col(f, "Reopens")),
-        "transferred": _transferred(f),
+        "team": c["group"],
+        "queue": c["group"],
+        "agent": c["agent"],
+        "handle_seconds": c.get("handle_seconds"),
+        "reopened_count": c["reopened_count"],
+        "transferred": _transferred([c[k] for k in STATIONS if k in c]),
         "status": status,
         "outcome": handled.map({True: "handled", False: "unhandled"}),
-        "reason": v.text(f[reason_cols[0]]) if reason_cols else None,
+        "reason": c.get("reason"),
         "version_at": updated,
-        "email": v.text(_col(f, "Requester email")),
-        "account": v.text(_col(f, "Requester external id")),
+        "email": c["email"],
+        "account": c["account"],
         "line": line,
     })
-    surveys = _satisfaction(f, line, solved.fillna(updated))
+    surveys = _satisfaction(c, line, solved.fillna(updated))
     return Parsed("zendesk", len(rows), contacts, surveys, notes=dates.notes)
 
 
-def _satisfaction(f: pd.DataFrame, line: pd.Series, when: pd.Series) -> pd.DataFrame:
-    score = v.text(_col(f, "Satisfaction Score")).str.lower()
-    binary = score.map({"good": 1.0, "bad": 0.0})
+def _satisfaction(c: dict[str, pd.Series], line: pd.Series, when: pd.Series) -> pd.DataFrame:
+    score = c["score"]
+    binary = score.map(BINARY_SCORES)
     numeric = pd.to_numeric(score, errors="coerce")
-    numeric = numeric.where(numeric.between(1, 5))
+    numeric = numeric.where(numeric.between(*SCORE_RANGE))
     csat = binary.fillna(numeric)
     rated = csat.notna()
     out = pd.DataFrame({
-        "source_record_id": "csat-" + v.text(f["Id"]),
-        "contact_record_id": v.text(f["Id"]),
-        "case_id": v.text(f["Id"]),
+        "source_record_id": "csat-" + c["id"],
+        "contact_record_id": c["id"],
+        "case_id": c["id"],
         "responded_at": when,
         "csat": csat,
         "csat_scale": binary.notna().map({True: 2, False: 5}),
-        "email": v.text(_col(f, "Requester email")),
-        "account": v.text(_col(f, "Requester external id")),
+        "email": c["email"],
+        "account": c["account"],
         "line": line,
     })
     return out[rated.fillna(False).astype(bool)].reset_index(drop=True)
@@ -150,60 +171,61 @@ def _transferred_sql(counts: list[str]) -> str:
     return f"{most} > 1"
 
 
+def _words(words: Iterable[str]) -> str:
+    return ", ".join(q.literal(w) for w in words)
+
+
 def stage(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions) -> Parsed | None:
     """``read`` done by DuckDB (the fast path for big exports); None where ``read`` must decide."""
     header = q.csv_rows(con, data, opts)
     if header is None:
         return None
     require_columns(header, REQUIRED, "zendesk_csv")
-
-    def col(name: str | None) -> str:
-        return q.ident(name) if name and name in header else "NULL"
-    reason = next((c for c in header if "reason" in c.lower()), None)
-    spent = next((c for c in header if c.lower().startswith("total time spent")), None)
-    cells = {k: q.text(col(c)) for k, c in (("opened_at", "Created at"), ("solved_at", "Solved at"),
-                                            ("updated_at", "Updated at"))}
+    c = sql_values(header, COLUMNS)
+    cells = {k: c[k] for k in date_sources(header, COLUMNS)}
     stamps = {k: q.local_timestamp(cell) for k, cell in cells.items()}
     utc = q.to_utc(con, opts.tz, q.hours_sql("_rows", list(cells.values())))
     if utc is None:
         q.drop_raw(con)
         return None
-    opened, solved, updated = (utc(e) for e in stamps.values())
-    channel = " ".join(f"WHEN {q.literal(k)} THEN {q.literal(c)}" for k, (c, _d) in VIA.items())
+    opened, solved, updated = (utc(stamps[k]) for k in ("opened_at", "solved_at", "updated_at"))
+    channel = " ".join(f"WHEN {q.literal(k)} THEN {q.literal(ch)}" for k, (ch, _d) in VIA.items())
     direction = " ".join(f"WHEN {q.literal(k)} THEN {q.literal(d)}" for k, (_c, d) in VIA.items())
-    via, status = f"lower({q.text(col('Via'))})", f"lower({q.text(col('Status'))})"
+    via, status = c["via"], c["status"]
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _in_contacts AS SELECT
-            {q.text(col("Id"))} AS source_record_id, {q.text(col("Id"))} AS case_id,
+            {c["id"]} AS source_record_id, {c["id"]} AS case_id,
             CASE {via} {channel} ELSE 'other' END AS channel,
             CASE {via} {direction} ELSE 'inbound' END AS direction,
             {opened} AS opened_at,
-            {opened} + to_microseconds(CAST(round({q.number(col("First reply time in minutes"))}
+            {opened} + to_microseconds(CAST(round({c["first_reply_minutes"]}
                                                   * 60000000) AS BIGINT)) AS first_response_at,
-            {solved} AS closed_at, {q.text(col("Group"))} AS team, {q.text(col("Group"))} AS queue,
-            {q.text(col("Assignee"))} AS agent, {q.number(col(spent))} AS handle_seconds,
-            TRY_CAST({q.number(col("Reopens"))} AS INTEGER) AS reopened_count, {status} AS status,
-            {_transferred_sql([q.number(col(c)) for c in STATIONS if c in header])} AS transferred,
-            CASE WHEN coalesce({q.number(col("Replies"))}, 0) > 0
-                      OR coalesce({status} IN ('solved', 'closed'), false)
+            {solved} AS closed_at, {c["group"]} AS team, {c["group"]} AS queue,
+            {c["agent"]} AS agent, {c["handle_seconds"]} AS handle_seconds,
+            {c["reopened_count"]} AS reopened_count, {status} AS status,
+            {_transferred_sql([c[k] for k in STATIONS if k in header])} AS transferred,
+            CASE WHEN coalesce({c["replies"]}, 0) > 0
+                      OR coalesce({status} IN ({_words(HANDLED_STATUSES)}), false)
                  THEN 'handled' ELSE 'unhandled' END AS outcome,
-            {q.text(col(reason))} AS reason, {updated} AS version_at,
-            {q.text(col("Requester email"))} AS email, {q.text(col("Requester external id"))} AS account,
+            {c["reason"]} AS reason, {updated} AS version_at,
+            {c["email"]} AS email, {c["account"]} AS account,
             _line AS line, {q.unread([(cells[k], stamps[k]) for k in cells])} AS _unread
         FROM _rows""")
     if con.execute("SELECT count(*) FROM _in_contacts WHERE _unread").fetchall()[0][0]:
         q.drop_raw(con)  # a timestamp in another format: pandas' wider parsing decides
         return None
-    score = f"lower({q.text(col('Satisfaction Score'))})"
+    score = c["score"]
+    binary = " ".join(f"WHEN {q.literal(k)} THEN {x}" for k, x in BINARY_SCORES.items())
+    low, high = SCORE_RANGE
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _in_surveys AS SELECT * FROM (SELECT
-            'csat-' || {q.text(col("Id"))} AS source_record_id, {q.text(col("Id"))} AS contact_record_id,
-            {q.text(col("Id"))} AS case_id, coalesce({solved}, {updated}) AS responded_at,
-            coalesce(CASE {score} WHEN 'good' THEN 1.0 WHEN 'bad' THEN 0.0 END,
-                     CASE WHEN TRY_CAST({score} AS DOUBLE) BETWEEN 1 AND 5
+            'csat-' || {c["id"]} AS source_record_id, {c["id"]} AS contact_record_id,
+            {c["id"]} AS case_id, coalesce({solved}, {updated}) AS responded_at,
+            coalesce(CASE {score} {binary} END,
+                     CASE WHEN TRY_CAST({score} AS DOUBLE) BETWEEN {low} AND {high}
                           THEN TRY_CAST({score} AS DOUBLE) END) AS csat,
-            CASE WHEN {score} IN ('good', 'bad') THEN 2 ELSE 5 END AS csat_scale,
-            {q.text(col("Requester email"))} AS email, {q.text(col("Requester external id"))} AS account,
+            CASE WHEN {score} IN ({_words(BINARY_SCORES)}) THEN 2 ELSE 5 END AS csat_scale,
+            {c["email"]} AS email, {c["account"]} AS account,
             _line AS line
         FROM _rows WHERE {score} IS NOT NULL) WHERE csat IS NOT NULL""")
     rows = con.execute("SELECT count(*) FROM _rows").fetchall()[0][0]
