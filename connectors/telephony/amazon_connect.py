@@ -42,6 +42,7 @@ import pandas as pd
 
 from connectors import sqlread as q
 from connectors.base import Connector, Parsed, ReadOptions, Reject
+from connectors.columns import Path, json_sql, json_struct
 from connectors.dates import Dates
 from connectors.telephony.json_records import dig, head_text, values
 
@@ -70,6 +71,38 @@ NO = ("false", "no", "n", "0")
 SQUASH = r"[\s_\-.]"
 SIGNATURE = re.compile(r'"ContactId"\s*:')
 MARKERS = ('"AWSContactTraceRecordFormatVersion"', '"InitiationMethod"', '"InitiationTimestamp"')
+# The record's keys, for both the careful reader (json_records.dig) and the fast path (DuckDB's struct
+# type and field access), connectors.columns. Unknown keys are not read by either.
+PATHS = (
+    Path("source_record_id", ("ContactId",)),
+    Path("channel_raw", ("Channel",)),
+    Path("method", ("InitiationMethod",)),
+    Path("opened_at", ("InitiationTimestamp",)),
+    Path("closed_at", ("DisconnectTimestamp",)),
+    Path("version_at", ("LastUpdateTimestamp",)),
+    Path("transfer_completed_at", ("TransferCompletedTimestamp",)),
+    Path("next_contact", ("NextContactId",)),
+    Path("transferred_to", ("TransferredToEndpoint", "Address")),
+    Path("endpoint_address", ("CustomerEndpoint", "Address")),
+    Path("endpoint_type", ("CustomerEndpoint", "Type")),
+    Path("agent", ("Agent", "Username")),
+    Path("answered_at", ("Agent", "ConnectedToAgentTimestamp")),
+    Path("talk_seconds", ("Agent", "AgentInteractionDuration")),
+    Path("hold_seconds", ("Agent", "CustomerHoldDuration")),
+    Path("wrap_seconds", ("Agent", "AfterContactWorkDuration")),
+    Path("routing_profile", ("Agent", "RoutingProfile", "Name")),
+    Path("hierarchy_group", ("Agent", "HierarchyGroups", "Level1", "GroupName")),
+    Path("queue", ("Queue", "Name")),
+    Path("queue_arn", ("Queue", "ARN")),
+    Path("enqueued_at", ("Queue", "EnqueueTimestamp")),
+    Path("wait_seconds", ("Queue", "Duration")),
+    Path("connection_attempts", ("AgentConnectionAttempts",)),
+)
+KEYS = {p.field: p.keys for p in PATHS}
+STAMPS = ("opened_at", "answered_at", "closed_at", "version_at")  # ISO 8601 UTC
+DURATIONS = ("wait_seconds", "talk_seconds", "hold_seconds", "wrap_seconds")  # seconds
+QUEUE_MARKS = ("queue", "queue_arn", "enqueued_at")  # any of them filled: the contact was queued
+TRANSFER_MARKS = ("transfer_completed_at", "next_contact", "transferred_to")  # any filled: transferred
 
 
 def sniff(head: bytes, file_name: str) -> float:
@@ -117,34 +150,26 @@ def _asked(attrs: Any) -> bool | None:
 
 
 def _row(n: int, rec: dict[str, Any]) -> dict[str, Any]:
+    def at(field: str) -> Any:
+        return dig(rec, *KEYS[field])
     agent = rec.get("Agent") if isinstance(rec.get("Agent"), dict) else None
-    queue = rec.get("Queue") if isinstance(rec.get("Queue"), dict) else None
     reason, account, email = _attributes(rec.get("Attributes"))
-    endpoint = rec.get("CustomerEndpoint")
-    phone = dig(endpoint, "Address") if dig(endpoint, "Type") == "TELEPHONE_NUMBER" else None
-    transferred = any(rec.get(k) for k in ("TransferCompletedTimestamp", "NextContactId")) or bool(
-        dig(rec, "TransferredToEndpoint", "Address"))
     return {
-        "source_record_id": rec.get("ContactId"),
-        "channel_raw": str(rec.get("Channel") or "").upper(),
-        "method": str(rec.get("InitiationMethod") or "").upper(),
-        "opened_at": rec.get("InitiationTimestamp"),
-        "answered_at": dig(agent, "ConnectedToAgentTimestamp"),
-        "closed_at": rec.get("DisconnectTimestamp"),
-        "version_at": rec.get("LastUpdateTimestamp"),
-        "has_agent": agent is not None and dig(agent, "ConnectedToAgentTimestamp") is not None,
-        "has_queue": queue is not None and any(queue.get(k) for k in ("Name", "ARN", "EnqueueTimestamp")),
-        "queue": dig(queue, "Name"),
-        "agent": dig(agent, "Username"),
-        "team": dig(agent, "RoutingProfile", "Name") or dig(agent, "HierarchyGroups", "Level1", "GroupName"),
-        "wait_seconds": dig(queue, "Duration"),
-        "talk_seconds": dig(agent, "AgentInteractionDuration"),
-        "hold_seconds": dig(agent, "CustomerHoldDuration"),
-        "wrap_seconds": dig(agent, "AfterContactWorkDuration"),
-        "transferred": transferred,
-        "offered": agent is not None or (_number(rec.get("AgentConnectionAttempts")) or 0) > 0,
+        "source_record_id": at("source_record_id"),
+        "channel_raw": str(at("channel_raw") or "").upper(),
+        "method": str(at("method") or "").upper(),
+        **{k: at(k) for k in STAMPS},
+        "has_agent": at("answered_at") is not None,
+        "has_queue": any(at(k) for k in QUEUE_MARKS),
+        "queue": at("queue"),
+        "agent": at("agent"),
+        "team": at("routing_profile") or at("hierarchy_group"),
+        **{k: at(k) for k in DURATIONS},
+        "transferred": any(at(k) for k in TRANSFER_MARKS),
+        "offered": agent is not None or (_number(at("connection_attempts")) or 0) > 0,
         "asked": _asked(rec.get("Attributes")),
-        "reason": reason, "account": account, "email": email, "phone": phone,
+        "reason": reason, "account": account, "email": email,
+        "phone": at("endpoint_address") if at("endpoint_type") == "TELEPHONE_NUMBER" else None,
         "line": n,
     }
 
@@ -166,21 +191,20 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     n = 0
     skipped: list[Reject] = []
     for n, rec in enumerate(values(data, WHAT), start=1):
-        if not isinstance(rec, dict) or not rec.get("ContactId"):
+        if not isinstance(rec, dict) or not dig(rec, *KEYS["source_record_id"]):
             rejects.append(Reject(n, f"{WHAT}: record {n} is not a contact record (no ContactId)",
                                   str(rec)[:200]))
             continue
-        if str(rec.get("InitiationMethod") or "").upper() in SKIPPED:
-            skipped.append(Reject(n, _skip_reason(rec.get("InitiationMethod")), str(rec.get("ContactId"))))
+        method = dig(rec, *KEYS["method"])
+        if str(method or "").upper() in SKIPPED:
+            skipped.append(Reject(n, _skip_reason(method), str(dig(rec, *KEYS["source_record_id"]))))
             continue
         rows.append(_row(n, rec))
     f = pd.DataFrame(rows, columns=list(_row(0, {}).keys()))
     f["source_record_id"] = f["source_record_id"].astype("string")
     # ISO 8601 UTC by the data model; any other shape is decided per column (connectors.dates).
     dates = Dates(opts, tz="UTC")
-    stamps = dates.columns({col: f[col].astype("string") for col in
-                            ("opened_at", "answered_at", "closed_at", "version_at")},
-                           lines=f["line"])
+    stamps = dates.columns({col: f[col].astype("string") for col in STAMPS}, lines=f["line"])
     for col, parsed in stamps.items():
         f[col] = parsed
     # Re-sent versions and exact duplicates: keep the latest LastUpdateTimestamp (then the later record).
@@ -226,17 +250,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     return Parsed("amazon_connect", n, contacts, rejects=rejects, skipped=skipped, rows_merged=merged, notes=dates.notes)
 
 
-COLUMNS = """{ContactId: 'VARCHAR', Channel: 'VARCHAR', InitiationMethod: 'VARCHAR',
-    InitiationTimestamp: 'VARCHAR', DisconnectTimestamp: 'VARCHAR', LastUpdateTimestamp: 'VARCHAR',
-    TransferCompletedTimestamp: 'VARCHAR', NextContactId: 'VARCHAR',
-    TransferredToEndpoint: 'STRUCT(Address VARCHAR)',
-    CustomerEndpoint: 'STRUCT(Address VARCHAR, Type VARCHAR)',
-    Agent: 'STRUCT(Username VARCHAR, ConnectedToAgentTimestamp VARCHAR,
-                   AgentInteractionDuration VARCHAR, CustomerHoldDuration VARCHAR,
-                   AfterContactWorkDuration VARCHAR, RoutingProfile STRUCT(Name VARCHAR),
-                   HierarchyGroups STRUCT(Level1 STRUCT(GroupName VARCHAR)))',
-    Queue: 'STRUCT(Name VARCHAR, ARN VARCHAR, EnqueueTimestamp VARCHAR, Duration VARCHAR)',
-    AgentConnectionAttempts: 'VARCHAR', Attributes: 'MAP(VARCHAR, VARCHAR)'}"""
+COLUMNS = json_struct(PATHS, {"Attributes": "MAP(VARCHAR, VARCHAR)"})  # DuckDB's read_json columns
 
 
 def _attribute(test: str) -> str:
@@ -274,50 +288,45 @@ def stage(con: duckdb.DuckDBPyConnection, data: bytes, opts: ReadOptions) -> Par
     gzip, several arrays, records that are not contact records, timestamps DuckDB does not read."""
     if not q.json_rows(con, data, opts, COLUMNS):
         return None
-    stamps = {"opened_at": "InitiationTimestamp", "answered_at": "Agent.ConnectedToAgentTimestamp",
-              "closed_at": "DisconnectTimestamp", "version_at": "LastUpdateTimestamp"}
+    x = {p.field: json_sql(p) for p in PATHS}
+    stamps = {k: x[k] for k in STAMPS}
     checks = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE coalesce(ContactId, '') = ''), count(*) FILTER (WHERE "
+        f"SELECT count(*), count(*) FILTER (WHERE coalesce({x['source_record_id']}, '') = ''), "
+        "count(*) FILTER (WHERE "
         + " OR ".join(f"({c} IS NOT NULL AND {q.utc_timestamp(q.text(c))} IS NULL)"
                       for c in stamps.values()) + ") FROM _raw").fetchall()[0]
     if checks[1] or checks[2]:
         con.execute("DROP TABLE temp._raw")
         return None
-    method, channel = "upper(coalesce(InitiationMethod, ''))", "upper(coalesce(Channel, ''))"
+    method, channel = (f"upper(coalesce({x[k]}, ''))" for k in ("method", "channel_raw"))
     account_keys = ", ".join(q.literal(k) for k in sorted(ACCOUNT_KEYS))
     skipped = [Reject(int(n), _skip_reason(m), str(i)) for n, m, i in con.execute(
-        f"SELECT rowid + 1, {method}, ContactId FROM _raw WHERE {method} IN "
+        f"SELECT rowid + 1, {method}, {x['source_record_id']} FROM _raw WHERE {method} IN "
         f"({SKIPPED_SQL}) ORDER BY 1").fetchall()]
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _cr AS
-        SELECT rowid + 1 AS line, ContactId AS id, {channel} AS channel_raw,
+        SELECT rowid + 1 AS line, {x["source_record_id"]} AS id, {channel} AS channel_raw,
                CASE {method} {" ".join(f"WHEN '{k}' THEN '{d}'" for k, d in DIRECTION.items())}
                END AS direction,
                {", ".join(f"{q.utc_timestamp(q.text(c))} AS {k}" for k, c in stamps.items())},
-               Agent IS NOT NULL AND Agent.ConnectedToAgentTimestamp IS NOT NULL AS has_agent,
-               Queue IS NOT NULL AND ({_filled("Queue.Name")} OR {_filled("Queue.ARN")}
-                                      OR {_filled("Queue.EnqueueTimestamp")}) AS queued,
-               Queue.Name AS queue, Agent.Username AS agent,
-               coalesce(nullif(Agent.RoutingProfile.Name, ''), Agent.HierarchyGroups.Level1.GroupName)
-                   AS team,
-               TRY_CAST(Queue.Duration AS DOUBLE) AS wait_seconds,
-               TRY_CAST(Agent.AgentInteractionDuration AS DOUBLE) AS talk_seconds,
-               TRY_CAST(Agent.CustomerHoldDuration AS DOUBLE) AS hold_seconds,
-               TRY_CAST(Agent.AfterContactWorkDuration AS DOUBLE) AS wrap_seconds,
-               {_filled("TransferCompletedTimestamp")} OR {_filled("NextContactId")}
-                   OR {_filled("TransferredToEndpoint.Address")} AS transferred,
-               Agent IS NOT NULL OR coalesce(TRY_CAST(AgentConnectionAttempts AS DOUBLE), 0) > 0
+               Agent IS NOT NULL AND {x["answered_at"]} IS NOT NULL AS has_agent,
+               Queue IS NOT NULL AND ({" OR ".join(_filled(x[k]) for k in QUEUE_MARKS)}) AS queued,
+               {x["queue"]} AS queue, {x["agent"]} AS agent,
+               coalesce(nullif({x["routing_profile"]}, ''), {x["hierarchy_group"]}) AS team,
+               {", ".join(f"TRY_CAST({x[k]} AS DOUBLE) AS {k}" for k in DURATIONS)},
+               {" OR ".join(_filled(x[k]) for k in TRANSFER_MARKS)} AS transferred,
+               Agent IS NOT NULL OR coalesce(TRY_CAST({x["connection_attempts"]} AS DOUBLE), 0) > 0
                    AS offered,
                {_attribute(HANDOFF_TEST)} AS handoff,
                {_attribute("contains(" + _squashed("x.key") + ", 'intent')")} AS intent,
                {_attribute("contains(lower(x.key), 'reason')")} AS reason,
                {_attribute("contains(lower(x.key), 'email')")} AS email,
                {_attribute(ACCOUNT_TEST.format(keys=account_keys))} AS account,
-               CASE WHEN CustomerEndpoint.Type = 'TELEPHONE_NUMBER' THEN CustomerEndpoint.Address END
+               CASE WHEN {x["endpoint_type"]} = 'TELEPHONE_NUMBER' THEN {x["endpoint_address"]} END
                    AS phone
         FROM _raw
         WHERE {method} NOT IN ({", ".join(q.literal(m) for m in sorted(SKIPPED))})
-        QUALIFY row_number() OVER (PARTITION BY ContactId
+        QUALIFY row_number() OVER (PARTITION BY {x["source_record_id"]}
                                    ORDER BY version_at DESC NULLS LAST, line DESC) = 1""")
     con.execute("DROP TABLE temp._raw")
     con.execute(f"""
