@@ -1,5 +1,9 @@
 """DuckDB-native reading for connectors' fast paths, and SQL twins of the converters in values.py.
 
+A connector does not call these converters column by column: its column spec (``connectors.columns``)
+names each source column's conversion kind once, and the spec picks the pandas converter for the careful
+reader and the SQL twin here for the fast path.
+
 A fast path reads a big export with DuckDB's own CSV / JSON reader instead of Python, then converts
 the cells in SQL the way ``values.py`` converts them in pandas. It only takes files it reads exactly
 like the Python reader; for anything else it answers None and the loader uses the connector's

@@ -9,6 +9,11 @@ field whose title contains "reason". Tickets carry no handle time unless a time-
 export as usually configured has no transfer data, so ``transferred`` is NULL (kpis.md "records X");
 only where it carries ``Group stations`` / ``Assignee stations`` (groups / assignees the ticket passed
 through) is a ticket with more than one of either transferred, and one with at most one not.
+
+The columns are listed once (``COLUMNS``, ``connectors.columns``): ``read`` (pandas) and ``stage`` (the
+DuckDB fast path) both take their converted fields from that list, and the tables ``VIA``,
+``HANDLED_STATUSES``, ``BINARY_SCORES`` and ``SCORE_RANGE`` feed both; only the combining rules (channel
+and direction from Via, outcome, transferred, CSAT) are written in both pandas and SQL.
 """
 
 from __future__ import annotations

@@ -30,6 +30,13 @@ Quirks handled:
   contains "reason", the e-mail the first whose key contains "email", the account the first whose key is
   customer id / account id / account number (any case, ``_``/``-``/space ignored).
 Timestamps are ISO-8601 UTC (``2022-01-05T17:12:59Z``), durations integer seconds.
+
+The record keys read are listed once (``PATHS``, ``connectors.columns.Path``): the careful ``read``
+digs them out of each record, and ``stage`` (the DuckDB fast path) builds its ``read_json`` struct type
+(``COLUMNS``) and its field access from the same list; ``STAMPS``, ``DURATIONS``, the queue and transfer
+markers and the lookup tables (``CHANNEL``, ``DIRECTION``, ``SKIPPED``, the attribute keys and intents) are
+shared too. The rules that combine fields (outcome, self-service, agent_requested, attributes) are
+written in both Python and SQL, kept equal by ``tests/test_fast_paths.py``.
 """
 
 from __future__ import annotations
