@@ -113,7 +113,9 @@ def load_file(
             data = path.read_bytes()
     except (FormatError, OSError) as exc:
         return _refused(con, name, "", None, started, t0, str(exc), dry_run)
-    digest = sha256_of(data)
+    digest = sha256_of(data)  # of the file as it is, before any normalising
+    data, lone_cr = _line_breaks(data)
+    from_disk = from_disk and not lone_cr  # a fast path must read the normalised bytes
     prior = warehouse.one(
         con,
         "SELECT import_id, finished_at FROM import_log WHERE sha256 = ? AND status = 'loaded' "
@@ -133,6 +135,9 @@ def load_file(
         opts = replace(opts, file_name=opts.file_name or name, tz=tz,
                        path=opts.path or (str(path) if from_disk else ""))
         parsed = _parse(con, connector, data, opts)
+        if lone_cr:
+            parsed.notes.insert(0, "line breaks are lone carriage returns (a classic Mac / old Excel "
+                                   "export): read as line breaks")
     except FormatError as exc:
         staging.drop(con)
         fmt = connector.name if connector else None
@@ -236,8 +241,9 @@ def _parse(con: duckdb.DuckDBPyConnection, connector: Connector, data: bytes,
         except FormatError:
             raise
         except Exception as exc:  # noqa: BLE001 - DuckDB could not read it exactly: the careful reader decides
+            first = next((line for line in str(exc).splitlines() if line.strip()), "")
             log.warning("%s: %s fast path failed (%s: %s); reading it the careful way",
-                        opts.file_name, connector.name, type(exc).__name__, exc)
+                        opts.file_name, connector.name, type(exc).__name__, first)
             staged = None
         if staged is not None:
             return staged
@@ -269,6 +275,14 @@ def refresh_after(con: duckdb.DuckDBPyConnection, results: Iterable[ImportResult
     if ids:
         warehouse.refresh_models(con, None if full else ids)
         warehouse.run_audits(con, max(ids))
+
+
+def _line_breaks(data: bytes) -> tuple[bytes, bool]:
+    """A text file whose lines end in lone CR (no LF anywhere) with LF line ends instead; True when
+    it had to be changed. Gzip and other binary files are left alone."""
+    if data[:2] == b"\x1f\x8b" or b"\n" in data or b"\r" not in data or b"\x00" in data[:4096]:
+        return data, False
+    return data.replace(b"\r", b"\n"), True
 
 
 def _preview(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

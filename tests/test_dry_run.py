@@ -70,3 +70,25 @@ def test_an_upload_check_writes_nothing(tmp_path: Path) -> None:
     checked = imports.import_uploads([(TICKETS.name, TICKETS.read_bytes())], db=db, dry_run=True)
     assert [(r.status, r.dry_run, r.rows_written) for r in checked] == [("loaded", True, 8)]
     assert _counts(db) == (0, 0)
+
+
+def test_lone_carriage_returns_are_line_breaks(tmp_path: Path) -> None:
+    crlf = tmp_path / "crlf.duckdb"
+    cr = tmp_path / "cr.duckdb"
+    mac = tmp_path / "tickets_mac.csv"  # the same export saved with classic Mac line ends
+    mac.write_bytes(TICKETS.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    warehouse.connect(crlf).close()
+    warehouse.connect(cr).close()
+    first = json.loads(_cli(crlf, str(TICKETS)).stdout.splitlines()[0])
+    second = json.loads(_cli(cr, str(mac)).stdout.splitlines()[0])
+    # the same 5 rows and 8 canonical rows, and the note says what was assumed
+    assert (second["status"], second["rows_read"], second["rows_written"]) == (
+        "loaded", first["rows_read"], first["rows_written"])
+    assert second["notes"][0].startswith("line breaks are lone carriage returns")
+    rows = "SELECT source_record_id, channel, opened_at, status FROM contacts ORDER BY 1"
+    a, b = duckdb.connect(str(crlf), read_only=True), duckdb.connect(str(cr), read_only=True)
+    try:
+        assert a.execute(rows).fetchall() == b.execute(rows).fetchall()
+    finally:
+        a.close()
+        b.close()
