@@ -54,22 +54,28 @@ PREVIEW_FIELDS = {
 }
 
 
+def count(n: int, one: str, many: str) -> str:
+    """"1 contact", "5 contacts"."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def summary(contacts: int, surveys: int, rejects: int, blanked: int = 0, merged: int = 0,
-             skipped: int = 0) -> str:
+            skipped: int = 0) -> str:
+    """The message of a loaded file: what it gave and what it lost, each with where to look."""
     parts = []
     if contacts:
-        parts.append(f"{contacts} contacts")
+        parts.append(count(contacts, "contact", "contacts"))
     if surveys:
-        parts.append(f"{surveys} survey responses")
+        parts.append(count(surveys, "survey response", "survey responses"))
     text = ", ".join(parts) if parts else "no rows"
     if rejects:
-        text += f"; {rejects} rows rejected (see rejects)"
+        text += f"; {count(rejects, 'row', 'rows')} rejected (see rejects)"
     if merged:
-        text += f"; {merged} rows merged into another row of the same record"
+        text += f"; {count(merged, 'row', 'rows')} merged into another row of the same record"
     if skipped:
-        text += f"; {skipped} rows skipped (see skipped rows)"
+        text += f"; {count(skipped, 'row', 'rows')} skipped (see skipped rows)"
     if blanked:
-        text += f"; {blanked} impossible values blanked (see blanked_values)"
+        text += f"; {count(blanked, 'impossible value', 'impossible values')} blanked (see blanked_values)"
     return text
 
 

@@ -149,7 +149,7 @@ def test_real_sample_through_the_command_line(tmp_path, capsys):
     assert json.loads(out.out) == {
         "file": "freshdesk_api_search_tickets.json", "format": "freshdesk_json", "rows_read": 2,
         "rows_loaded": 1, "rows_rejected": 0, "rows_merged": 1, "rows_skipped": 0, "rows_written": 1,
-        "status": "loaded", "message": "1 contacts; 1 rows merged into another row of the same record",
+        "status": "loaded", "message": "1 contact; 1 row merged into another row of the same record",
         "warnings": json.loads(out.out)["warnings"], "notes": []}
     for other in ("jira_sm_export_es.csv", "ecommerce_support_csat_sample.csv",
                   "salesforce_case_bulkapi.csv", "zendesk_incremental_tickets_cursor.json",

@@ -185,7 +185,7 @@ def test_real_samples_through_the_command_line(tmp_path):
         "file": "zendesk_incremental_tickets_cursor.json", "format": "zendesk_json", "rows_read": 1,
         "rows_loaded": 1, "rows_rejected": 0, "rows_merged": 0, "rows_skipped": 0, "rows_written": 2,
         "status": "loaded", "message": "", "warnings": results[0]["warnings"], "notes": []}
-    assert results[0]["message"] == "1 contacts, 1 survey responses"
+    assert results[0]["message"] == "1 contact, 1 survey response"
     assert results[1]["status"] == "failed"
     assert "Ticket Metrics export" in results[1]["message"]
     for other in ("jira_sm_export_es.csv", "ecommerce_support_csat_sample.csv"):

@@ -145,7 +145,7 @@ def test_scores_off_their_scale_are_blanked_and_an_empty_response_is_rejected(co
     # r2: csat 6 on 1-5 and nps 11 = 2; r3: ces 0 = 1; r4: csat 0 on 1-5 = 1 -> 4 values blanked.
     # r4 has nothing left (no other score, no comment): rejected. 3 responses loaded.
     assert (result.rows_loaded, result.rows_rejected, result.values_blanked) == (3, 1, 4)
-    assert result.message == ("3 survey responses; 1 rows rejected (see rejects); "
+    assert result.message == ("3 survey responses; 1 row rejected (see rejects); "
                               "4 impossible values blanked (see blanked_values)")
     assert blanked(con) == [
         (3, "surveys", "r2", "csat", "csat off its 1-5 scale", "6.0"),
