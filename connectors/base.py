@@ -21,6 +21,9 @@ import pandas as pd
 KINDS = ("crm", "telephony", "survey", "generic")
 CHANNELS = ("phone", "email", "web", "chat", "social", "messaging", "self_service", "other")
 DIRECTIONS = ("inbound", "outbound")
+# Cells that say "no value" in words: empty in every format (staging's casts, the generic mapping,
+# the date columns), never a value of their own.
+EMPTY_WORDS = frozenset({"null", "n/a", "-"})
 
 # Canonical contact columns a connector may fill. Identity columns (email, phone, account) are turned into
 # customer keys by the loader and are not stored on the contact itself.

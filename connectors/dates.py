@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from connectors.base import FormatError, ReadOptions
+from connectors.base import EMPTY_WORDS, FormatError, ReadOptions
 
 ORDERS = ("dmy", "mdy", "ymd")
 DEFAULT_ORDER = "mdy"
@@ -111,6 +111,7 @@ class Dates:
         self.setting = setting or DEFAULT_ORDER
         self.convention = convention
         self.notes: list[str] = []
+        self.warnings: list[str] = []  # values present but unreadable as a date: lost, so said
         self.decided: dict[str, str] = {}  # column -> order decided by its own values
 
     # -- public -----------------------------------------------------------------------------------
@@ -149,7 +150,20 @@ class Dates:
             if chosen is None and info.ambiguous is not None:
                 chosen = self._assume(info)
             out[name] = _build(clean, parts, chosen, self.tz if tz is None else tz)
+            self._unread(name, clean, out[name], lines)
         return out
+
+    def _unread(self, name: str, clean: pd.Series, got: pd.Series,
+                lines: pd.Series | None) -> None:
+        """A cell that holds something but reads as no date is a value lost: count it, show one."""
+        lost = clean.notna() & got.isna()
+        if not bool(lost.any()):
+            return
+        first = lost.idxmax()
+        where = f"line {int(lines.loc[first])} " if lines is not None else ""
+        self.warnings.append(
+            f"{name}: {int(lost.sum()):,} value(s) are no date this reader knows and were left "
+            f"empty (first: {where}'{clean.loc[first]}'); map the column with a date_format")
 
     # -- internals --------------------------------------------------------------------------------
 
@@ -191,7 +205,7 @@ class Dates:
 def _clean(s: pd.Series) -> pd.Series:
     s = s.astype("string").str.strip()
     low = s.str.lower()
-    return s.mask((s == "") | low.isin(["null", "n/a", "na", "-", "none", "nat"]), pd.NA)
+    return s.mask((s == "") | low.isin([*EMPTY_WORDS, "na", "none", "nat"]), pd.NA)
 
 
 def _examine(s: pd.Series, name: str, lines: pd.Series | None) -> tuple[pd.DataFrame, _Column]:

@@ -211,7 +211,8 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
                         "and loaded again, gives contacts twice)")
     out["line"] = line
     if kind == "surveys":
-        return Parsed(name, len(body), surveys=out, notes=dates.notes, warnings=warnings)
+        return Parsed(name, len(body), surveys=out, notes=dates.notes,
+                      warnings=warnings + dates.warnings)
     rejects: list[Reject] = []
     keep = pd.Series(True, index=f.index)
     for field, canon in (("channel", CHANNELS), ("direction", ("inbound", "outbound"))):
@@ -228,7 +229,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
         surveys = _ratings(out)
     return Parsed(name, len(body), contacts=contacts, surveys=surveys,
                   rejects=sorted(rejects, key=lambda r: r.line or 0), notes=dates.notes,
-                  warnings=warnings)
+                  warnings=warnings + dates.warnings)
 
 
 def _label(cols: dict[str, list[str]], field: str) -> str:

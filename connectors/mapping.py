@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from connectors import base
 from connectors.base import CONTACT_COLUMNS, SURVEY_COLUMNS, FormatError
 from connectors.dates import ORDERS
 from connectors.survey import measures
@@ -24,7 +25,8 @@ CSAT_SCALES = (2, 5, 10)
 TWO_POINT = {"good": 1, "bad": 0, "positive": 1, "negative": 0, "satisfied": 1, "dissatisfied": 0,
              "unsatisfied": 0, "thumbs up": 1, "thumbs down": 0, "\U0001f44d": 1, "\U0001f44e": 0,
              "yes": 1, "no": 0, "gut": 1, "schlecht": 0, "zufrieden": 1, "unzufrieden": 0}
-EMPTY_WORDS = {"null", "n/a", "na", "-", "none"}  # literal empties, not ratings that map to nothing
+# literal empties, not ratings that map to nothing ("none" and "na" too: as a rating they say no rating)
+EMPTY_WORDS = base.EMPTY_WORDS | {"na", "none"}
 KINDS = ("contacts", "surveys", "both", "questions")
 RATINGS = ("csat", "nps", "ces", "resolved", "comment")
 TYPES: dict[str, dict[str, str]] = {

@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from connectors import identity
-from connectors.base import CHANNELS, CONTACT_COLUMNS, DIRECTIONS, SURVEY_COLUMNS
+from connectors.base import CHANNELS, CONTACT_COLUMNS, DIRECTIONS, EMPTY_WORDS, SURVEY_COLUMNS
 from sql import warehouse
 
 TABLES = {"contacts": ("_in_contacts", "_t_contacts", CONTACT_COLUMNS),
@@ -106,20 +106,24 @@ def typed(con: duckdb.DuckDBPyConnection, kind: str) -> int:
 
 # Cells that say "no value" in words: empty in every format (README "Importing"). Text columns only:
 # in a number, time or boolean column the cast makes them NULL anyway.
-EMPTY_WORDS = ("NULL", "null", "N/A", "n/a", "-")
+EMPTY_CELLS = tuple(sorted(EMPTY_WORDS | {w.upper() for w in EMPTY_WORDS}))
 
 
 def _text_cast(column: str) -> str:
-    return (f"CASE WHEN trim(CAST({column} AS VARCHAR)) IN ({_quote_list(EMPTY_WORDS)}) THEN NULL "
+    return (f"CASE WHEN trim(CAST({column} AS VARCHAR)) IN ({_quote_list(EMPTY_CELLS)}) THEN NULL "
             f"ELSE TRY_CAST({column} AS TEXT) END AS {column}")
 
 
 # Work durations that are never 0 on every contact of a real file, and what the KPIs lose when one is
 # not recorded (sql/kpis, sql/models/10_m_contacts.sql). A wait of 0 s is real (answered at once).
-DURATION_KPIS = {"handle_seconds": "AHT and cost per contact leave these contacts out",
-                 "talk_seconds": "talk time is unknown for these contacts",
-                 "hold_seconds": "hold time is unknown for these contacts",
-                 "wrap_seconds": "wrap-up time is unknown for these contacts"}
+# Only handle time: a column of zeros there ("Time tracked 0:00") means not tracked, while 0 s of
+# hold or after-call work on every contact of a small file is an ordinary truth.
+DURATION_KPIS = {"handle_seconds": "AHT and cost per contact leave these contacts out"}
+
+
+def _these(n: int, noun: str) -> str:
+    """"this 1 contact", "these 45 contacts"."""
+    return f"this 1 {noun}" if n == 1 else f"these {n:,} {noun}s"
 
 
 def blank_not_recorded(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
@@ -170,18 +174,18 @@ def coverage_warnings(con: duckdb.DuckDBPyConnection, table: str, blanked: list[
         out.append(f"no channel: all {n} contacts get channel 'other' (the file names none the format "
                    "knows; a generic mapping can set one under defaults: channel)")
     if not handle and not any(w.startswith("handle_seconds:") for w in blanked):
-        out.append(f"no handle time: AHT and cost per contact leave these {n} contacts out")
+        out.append(f"no handle time: AHT and cost per contact leave {_these(n, 'contact')} out")
     if not reason:
         out.append(f"no contact reason: avoidable rate, service-caused share and the reason breakdowns "
-                   f"leave these {n} contacts out")
+                   f"leave {_these(n, 'contact')} out")
     if not customer:
         out.append(f"no customer identity (e-mail, phone or account): repeat contacts, FCR and channel "
-                   f"switches cannot link these {n} contacts")
+                   f"switches cannot link {_these(n, 'contact')}")
     if queued and not waits:  # sql/kpis/asa.sql, service_level.sql: a missing wait counts as 0 s
-        out.append(f"no wait time: ASA and service level count the wait of these {queued} queued "
-                   "contacts as 0 s")
+        out.append("no wait time: ASA and service level count the wait of "
+                   f"{_these(queued, 'queued contact')} as 0 s")
     if tickets and not responses:
-        out.append(f"no first response time: first response time leaves these {tickets} tickets out")
+        out.append(f"no first response time: first response time leaves {_these(tickets, 'ticket')} out")
     return out
 
 

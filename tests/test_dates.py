@@ -160,3 +160,18 @@ def test_dotted_dates_are_day_first_and_ymd_needs_a_year_first_value():
     assert d.Dates(explicit="ymd").column(pd.Series(["25/01/02"]), "X")[0] == dt.datetime(2025, 1, 2)
     with pytest.raises(FormatError, match="--dates ymd cannot read it"):
         d.Dates(explicit="ymd").column(pd.Series(["03/04/2025"]), "X")
+
+
+def test_a_value_that_is_no_date_is_counted_not_dropped_silently() -> None:
+    import pandas as pd
+
+    from connectors.dates import Dates
+
+    dates = Dates()
+    got = dates.column(pd.Series(["2025-01-08 10:00", "2025-01-08 10:05 CET", None]), "Closed",
+                       pd.Series([2, 3, 4]))
+    # line 3 holds something, but no date this reader knows: empty, and said
+    assert got.isna().tolist() == [False, True, True]
+    assert dates.warnings == ["Closed: 1 value(s) are no date this reader knows and were left empty "
+                              "(first: line 3 '2025-01-08 10:05 CET'); map the column with a "
+                              "date_format"]

@@ -92,3 +92,33 @@ def test_lone_carriage_returns_are_line_breaks(tmp_path: Path) -> None:
     finally:
         a.close()
         b.close()
+
+
+def test_a_failure_inside_a_dry_run_is_not_logged(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from connectors import writes
+    from connectors.base import ReadOptions
+    from connectors.loader import load_file
+
+    def broken(*_args: object, **_kw: object) -> int:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(writes, "upsert_contacts", broken)
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    try:
+        result = load_file(con, TICKETS, None, ReadOptions(file_name=TICKETS.name), dry_run=True)
+        assert (result.status, result.dry_run) == ("failed", True)
+        assert con.execute("SELECT count(*) FROM import_log").fetchall()[0][0] == 0
+    finally:
+        con.close()
+
+
+def test_a_mac_file_keeps_line_feeds_inside_quoted_cells(tmp_path: Path) -> None:
+    from connectors.loader import _line_breaks
+
+    mac = b'Id,Subject\r1,"two\nlines"\r2,plain\r'
+    fixed, changed = _line_breaks(mac)
+    # record ends (outside quotes) become LF; the LF inside the quoted cell stays
+    assert changed and fixed == b'Id,Subject\n1,"two\nlines"\n2,plain\n'
+    # CRLF files, with a CR inside a quoted cell, are left as they are
+    crlf = b'Id,Subject\r\n1,"a\rb"\r\n'
+    assert _line_breaks(crlf) == (crlf, False)

@@ -152,7 +152,7 @@ def read_csv(data: bytes, opts: ReadOptions) -> Parsed:
     line = pd.Series([n for n, _ in rows], dtype="int64")
     dates = Dates(opts, DATE_CONVENTION)
     contacts = _canonical(f, line, dates)
-    return Parsed("freshdesk", len(rows), contacts, _surveys(f, contacts), notes=dates.notes)
+    return Parsed("freshdesk", len(rows), contacts, _surveys(f, contacts), notes=dates.notes, warnings=dates.warnings)
 
 
 def _label(codes: dict[int, str], value: Any, name: Any) -> str:
@@ -221,7 +221,7 @@ def read_json(data: bytes, opts: ReadOptions) -> Parsed:
     contacts = (contacts.sort_values(["version_at", "line"], na_position="first")
                 .drop_duplicates("source_record_id", keep="last").sort_values("line")
                 .reset_index(drop=True))
-    return Parsed("freshdesk", len(items), contacts, rejects=rejects, rows_merged=versions - len(contacts), notes=dates.notes)
+    return Parsed("freshdesk", len(items), contacts, rejects=rejects, rows_merged=versions - len(contacts), notes=dates.notes, warnings=dates.warnings)
 
 
 CONNECTORS = [

@@ -209,7 +209,7 @@ def read_report(data: bytes, opts: ReadOptions) -> Parsed:
     parsed = dates.columns({named[c]: _col(f, c) for c in named}, line)
     times = {c: parsed[named[c]] for c in named}
     contacts, rejects = _canonical(f, line, times, "Id" if "Id" in f.columns else "CaseNumber")
-    return Parsed("salesforce", len(rows), contacts, rejects=rejects, notes=dates.notes)
+    return Parsed("salesforce", len(rows), contacts, rejects=rejects, notes=dates.notes, warnings=dates.warnings)
 
 
 CONNECTORS = [

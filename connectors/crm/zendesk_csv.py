@@ -144,7 +144,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
         "line": line,
     })
     surveys = _satisfaction(c, line, solved.fillna(updated))
-    return Parsed("zendesk", len(rows), contacts, surveys, notes=dates.notes)
+    return Parsed("zendesk", len(rows), contacts, surveys, notes=dates.notes, warnings=dates.warnings)
 
 
 def _satisfaction(c: dict[str, pd.Series], line: pd.Series, when: pd.Series) -> pd.DataFrame:

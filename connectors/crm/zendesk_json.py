@@ -275,7 +275,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     raw = raw[~deleted].reset_index(drop=True)
     contacts = _contacts(raw)
     surveys = _surveys(raw, contacts)
-    return Parsed("zendesk", rows_read, contacts, surveys, rejects, rows_merged=merged, notes=dates.notes)
+    return Parsed("zendesk", rows_read, contacts, surveys, rejects, rows_merged=merged, notes=dates.notes, warnings=dates.warnings)
 
 
 def _contacts(raw: pd.DataFrame) -> pd.DataFrame:

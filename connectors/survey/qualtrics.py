@@ -170,7 +170,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
                                   str(f[rid][i])))
         keep &= ~drop
     return Parsed("qualtrics", len(body), surveys=out[keep].reset_index(drop=True), skipped=skipped,
-                  rejects=sorted(rejects, key=lambda r: r.line or 0), notes=dates.notes)
+                  rejects=sorted(rejects, key=lambda r: r.line or 0), notes=dates.notes, warnings=dates.warnings)
 
 
 CONNECTOR = Connector(

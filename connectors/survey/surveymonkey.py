@@ -91,7 +91,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
     out["responded_at"] = end
     out["version_at"] = end
     out["line"] = line
-    return Parsed("surveymonkey", len(body), surveys=out.reset_index(drop=True), notes=dates.notes)
+    return Parsed("surveymonkey", len(body), surveys=out.reset_index(drop=True), notes=dates.notes, warnings=dates.warnings)
 
 
 CONNECTOR = Connector(

@@ -68,7 +68,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
                    for i in f.index[drop]]
         keep &= ~drop
     return Parsed("typeform", len(rows), surveys=out[keep].reset_index(drop=True), rejects=rejects,
-                  notes=decide.notes)
+                  notes=decide.notes, warnings=decide.warnings)
 
 
 CONNECTOR = Connector(

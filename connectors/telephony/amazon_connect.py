@@ -254,7 +254,7 @@ def read(data: bytes, opts: ReadOptions) -> Parsed:
         "email": f["email"], "phone": f["phone"], "account": f["account"],
         "line": f["line"].astype("int64"),
     })
-    return Parsed("amazon_connect", n, contacts, rejects=rejects, skipped=skipped, rows_merged=merged, notes=dates.notes)
+    return Parsed("amazon_connect", n, contacts, rejects=rejects, skipped=skipped, rows_merged=merged, notes=dates.notes, warnings=dates.warnings)
 
 
 COLUMNS = json_struct(PATHS, {"Attributes": "MAP(VARCHAR, VARCHAR)"})  # DuckDB's read_json columns

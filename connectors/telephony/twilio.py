@@ -168,7 +168,7 @@ def read_json(data: bytes, opts: ReadOptions) -> Parsed:
                 rejects.append(Reject(n, f"twilio_json: record {n} is not a call (no sid)", str(rec)[:200]))
     dates = Dates(opts, tz="UTC")
     return _calls("twilio", n, _contacts(_frame(records, lines), dates), rejects=rejects,
-                  notes=dates.notes)
+                  notes=dates.notes, warnings=dates.warnings)
 
 
 def read_csv(data: bytes, opts: ReadOptions) -> Parsed:
@@ -187,7 +187,7 @@ def read_csv(data: bytes, opts: ReadOptions) -> Parsed:
                 for n in f.loc[v.blank_to_na(f["sid"]).isna(), "line"]]
     dates = Dates(opts, tz="UTC")
     return _calls("twilio", len(rows) + len(short), _contacts(f, dates), rejects=rejects,
-                  notes=dates.notes)
+                  notes=dates.notes, warnings=dates.warnings)
 
 
 CONNECTORS = [
