@@ -55,3 +55,13 @@ def build_at(root: Path, end: date) -> Path:
 def page(name: str) -> str:
     """The absolute path of a page script, for ``AppTest.from_file``."""
     return str(ROOT / "views" / f"{name}.py")
+
+
+def data_page(monkeypatch: object, db: Path) -> tuple[object, dict[str, str], list]:
+    """The Data page run on ``db``: the AppTest, its metrics (label -> value) and its tables."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SCORECARD_DB", str(db))  # type: ignore[attr-defined]
+    at = AppTest.from_file(page("data"), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at, {m.label: m.value for m in at.metric}, [d.value for d in at.dataframe]

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from connectors.loader import load_file
 from sql import warehouse
-from tests.demo_warehouse import page
+from tests.demo_warehouse import data_page
 from tests.test_impossible_values import SALESFORCE
 
 
@@ -26,12 +25,8 @@ def db(tmp_path: Path) -> Path:
 
 
 def test_blanked_values_are_counted_and_listed(monkeypatch: pytest.MonkeyPatch, db: Path) -> None:
-    monkeypatch.setenv("SCORECARD_DB", str(db))
-    at = AppTest.from_file(page("data"), default_timeout=60).run()
-    assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
+    at, metrics, tables = data_page(monkeypatch, db)
     assert metrics["Blanked values"] == "3" and metrics["Rejected rows"] == "0"
-    tables = [d.value for d in at.dataframe]
     blanked = next(t for t in tables if "field" in t.columns and "reason" in t.columns)
     assert blanked["field"].tolist() == ["closed_at"] * 3
     assert blanked["record_id"].tolist() == ["500Hs00002Mig01IAB", "500Hs00002Mig02IAB",

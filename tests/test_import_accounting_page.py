@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from connectors.loader import load_file
 from sql import warehouse
-from tests.demo_warehouse import page
+from tests.demo_warehouse import data_page
 from tests.test_import_accounting import FRESHDESK, _qualtrics
 
 
@@ -29,12 +28,8 @@ def db(tmp_path: Path) -> Path:
 
 
 def test_the_import_log_accounts_for_every_row(monkeypatch: pytest.MonkeyPatch, db: Path) -> None:
-    monkeypatch.setenv("SCORECARD_DB", str(db))
-    at = AppTest.from_file(page("data"), default_timeout=60).run()
-    assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
+    at, metrics, tables = data_page(monkeypatch, db)
     assert metrics["Skipped rows"] == "10" and metrics["Rejected rows"] == "0"
-    tables = [d.value for d in at.dataframe]
     log = next(t for t in tables if "sha256" in t.columns)
     got = log[["file_name", "status", "rows_read", "rows_loaded", "rows_rejected", "rows_merged",
                "rows_skipped", "rows_written"]].values.tolist()
