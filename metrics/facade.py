@@ -98,7 +98,7 @@ from metrics.compiler import Compiled
 from metrics.query import Query, QueryError
 
 __all__ = ["Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "catalog", "kpi_table",
-           "kpi_problems", "run", "explain", "transpile", "scorecard", "comparison_range", "target_row", "monthly_target", "cpx_drivers", "perspective_scores", "trend",
+           "kpi_problems", "error_headline", "run", "explain", "transpile", "scorecard", "comparison_range", "target_row", "monthly_target", "cpx_drivers", "perspective_scores", "trend",
            "contacts_behind", "week_hours", "validate_kpi", "clear_caches",
            "reference_frame", "save_reference",
            # ownership, customer voice, metric editor, settings (see the docstring's second list)
@@ -165,6 +165,11 @@ def catalog(db: str | Path | None = None) -> Catalog:
         return _cached("catalog", db, (str(directory),), load)  # type: ignore[no-any-return]
     except duckdb.Error:  # no warehouse yet: validate against the shipped models' schema
         return catalog_module.load_catalog(directory, catalog_module.model_schema())
+
+
+def error_headline(error: Exception) -> str:
+    """DuckDB's first line of an error, without its statement excerpt (for a page's failure note)."""
+    return kpi_errors.headline(error)
 
 
 def kpi_problems(db: str | Path | None = None) -> list[str]:

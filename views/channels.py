@@ -92,11 +92,6 @@ def failure(frame: pd.DataFrame, kpi_id: str) -> str | None:
     return str(errors.iloc[0]) if len(errors) else None
 
 
-def first_line(error: Exception) -> str:
-    """DuckDB's headline of an error, without its statement excerpt or candidate lists."""
-    return next((line for line in str(error).splitlines() if line.strip()), type(error).__name__)
-
-
 def failure_note(label: str, kpi_id: str, error: str) -> None:
     st.markdown(failure_markdown(label, kpi_id, error, hint=True))
 
@@ -245,7 +240,7 @@ try:
     hours = facade.week_hours(query("contacts"))
 except Exception as error:  # the rows of a broken contacts/unreachable_rate file do not select
     log.exception("the hour-of-week counts failed")
-    failure_note("Hour-of-week counts", "contacts, unreachable_rate", first_line(error))
+    failure_note("Hour-of-week counts", "contacts, unreachable_rate", facade.error_headline(error))
 else:
     hours["unreachable_rate"] = hours["unreachable_rate"].where(hours["attempts"] >= MIN_ATTEMPTS)
     left, right = st.columns(2)
@@ -270,7 +265,7 @@ except facade.QueryError as error:
     st.warning(f"Cannot list the rows behind this KPI: {error}")
 except Exception as error:  # the KPI's FILTER condition itself fails in DuckDB
     log.exception("the rows behind %s failed", kpi)
-    failure_note(f"The rows behind {meta['label']}", kpi, first_line(error))
+    failure_note(f"The rows behind {meta['label']}", kpi, facade.error_headline(error))
 else:
     shown = behind[[c for c in BEHIND_COLUMNS if c in behind.columns]]
     st.caption(f"The newest {len(shown):,} rows (at most 500). Identifiers are masked; free text is "
