@@ -98,7 +98,9 @@ from metrics.compiler import Compiled
 from metrics.query import Query, QueryError
 
 __all__ = ["Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "catalog", "kpi_table",
-           "kpi_problems", "error_headline", "run", "explain", "transpile", "scorecard", "comparison_range", "target_row", "monthly_target", "cpx_drivers", "perspective_scores", "trend",
+           "kpi_problems", "error_headline", "run", "explain", "transpile", "scorecard",
+           "comparison_range", "target_row", "monthly_target", "cpx_drivers", "perspective_scores",
+           "trend",
            "contacts_behind", "week_hours", "validate_kpi", "clear_caches",
            "reference_frame", "save_reference",
            # ownership, customer voice, metric editor, settings (see the docstring's second list)
@@ -217,16 +219,19 @@ def scorecard(query: Query, db: str | Path | None = None) -> pd.DataFrame:
     mix_effect, note, error (``metrics.semantics``). ``mix_effect`` is filled for totals (no
     dimension, not narrowed to one channel): the total moved against every channel."""
     cat = catalog(db)
-    frame = _cached("scorecard", db, (query,), lambda c: scoring.scorecard(c, cat, query))
-    if query.dimensions or len(query.filter_map.get("channel", ())) == 1 or frame.empty:
-        return frame  # type: ignore[no-any-return]
-    by_channel = scorecard(query.with_(dimensions=("channel",)), db)
-    for change in ("change_prev", "change_yoy"):
-        notes = semantics.mix_effects(frame, by_channel, cat, change)
-        for (kpi_id, period), text in notes.items():
-            at = (frame["kpi"] == kpi_id) & (frame["period"].map(str) == str(period))
-            frame.loc[at & (frame["mix_effect"] == ""), "mix_effect"] = text
-    return frame  # type: ignore[no-any-return]
+    totals = not query.dimensions and len(query.filter_map.get("channel", ())) != 1
+
+    def compute(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        frame = scoring.scorecard(cursor, cat, query)
+        if totals and not frame.empty:  # the split it is compared with is cached on its own
+            by_channel = scorecard(query.with_(dimensions=("channel",)), db)
+            for change in ("change_prev", "change_yoy"):
+                notes = semantics.mix_effects(frame, by_channel, cat, change)
+                for (kpi_id, period), text in notes.items():
+                    at = (frame["kpi"] == kpi_id) & (frame["period"].map(str) == str(period))
+                    frame.loc[at & (frame["mix_effect"] == ""), "mix_effect"] = text
+        return frame
+    return _cached("scorecard", db, (query,), compute)  # type: ignore[no-any-return]
 
 
 def target_row(targets: pd.DataFrame, kpi_id: str, channel: str = "*", department: str = "*",
