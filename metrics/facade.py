@@ -19,6 +19,12 @@ What it offers (every function takes an optional ``db`` path; default ``SCORECAR
     perspective_scores(query, db=None) -> DataFrame[period, dimension, perspective, score, weight,
                                     kpis]   (perspective 'overall' is the weighted total)
     trend(query, db=None) -> DataFrame  scorecard rows of every period in the range (for charts)
+    latest_months(query, db=None) -> DataFrame[kpi, period, value, change, status, n, target,
+                                    red_flag, note, provisional]   the newest whole month the data
+                                    covers, against the month before (``metrics.briefing``)
+    attention(query, cmp="prev", limit=4, db=None) -> DataFrame   the KPIs that turned red or moved
+                                    furthest against target, with the channel/department driving it
+    freshness(db=None) -> DataFrame[kind, source, records, first, newest]   per source system
     contacts_behind(query, kpi, part="denominator", limit=200, db=None) -> DataFrame
                                     the model rows behind a number, identifiers masked
     week_hours(query, db=None) -> DataFrame[weekday, hour, contacts, attempts, unreachable,
@@ -75,8 +81,8 @@ import pandas as pd
 from sqlglot import exp
 
 from connectors import reference
-from metrics import catalog as catalog_module
 from metrics import (
+    briefing,
     compiler,
     connection,
     editor,
@@ -89,6 +95,7 @@ from metrics import (
     survey,
     trial,
 )
+from metrics import catalog as catalog_module
 from metrics import hours as hours_module
 from metrics import scorecard as scoring
 from metrics import settings as settings_module
@@ -100,7 +107,7 @@ from metrics.query import Query, QueryError
 __all__ = ["Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "catalog", "kpi_table",
            "kpi_problems", "error_headline", "run", "explain", "transpile", "scorecard",
            "comparison_range", "target_row", "monthly_target", "cpx_drivers", "perspective_scores",
-           "trend",
+           "trend", "latest_months", "attention", "freshness",
            "contacts_behind", "week_hours", "validate_kpi", "clear_caches",
            "reference_frame", "save_reference",
            # ownership, customer voice, metric editor, settings (see the docstring's second list)
@@ -285,6 +292,42 @@ def trend(query: Query, db: str | Path | None = None) -> pd.DataFrame:
         query = query.with_(grain="month")
     frame = scorecard(query, db)
     return frame.sort_values(["kpi", "dimension", "period"], kind="stable").reset_index(drop=True)
+
+
+def latest_months(query: Query, db: str | Path | None = None) -> pd.DataFrame:
+    """Per KPI the newest whole calendar month of ``query``'s range that the data covers, its
+    value, status and change against the month before; empty when the range holds none."""
+    if query.start is None or query.end is None:
+        return briefing.latest_months(pd.DataFrame(), None)
+    newest = _cached("span", db, (), semantics.data_span)["m_contacts"].newest
+    month = briefing.latest_month(query.start, query.end, newest)
+    if month is None:
+        return briefing.latest_months(pd.DataFrame(), None)
+    monthly = trend(query.with_(grain="month", dimensions=(), start=month,
+                                end=periods.last_day(month)), db)
+    return briefing.latest_months(monthly, month)
+
+
+def attention(query: Query, cmp: str = "prev", limit: int = 4,
+              db: str | Path | None = None) -> pd.DataFrame:
+    """The KPIs to read first (``metrics.briefing.attention``) for ``query`` at grain "all"."""
+    total_query = query.with_(grain="all", dimensions=())
+    splits = {d: scorecard(total_query.with_(dimensions=(d,)), db) for d in briefing.SPLITS}
+    months = latest_months(total_query, db)
+    month_splits: dict[str, pd.DataFrame] = {}
+    if len(months):
+        first = months["period"].iloc[0]
+        month_query = total_query.with_(start=first, end=periods.last_day(first))
+        month_splits = {d: scorecard(month_query.with_(dimensions=(d,)), db)
+                        for d in briefing.SPLITS}
+    filtered = tuple(d for d, values in total_query.filter_map.items() if len(values) == 1)
+    return briefing.attention(scorecard(total_query, db), months, splits, month_splits,
+                              catalog(db), cmp, limit, filtered)
+
+
+def freshness(db: str | Path | None = None) -> pd.DataFrame:
+    """Per source system the number of records and the first and newest timestamp."""
+    return _cached("freshness", db, (), briefing.freshness)  # type: ignore[no-any-return]
 
 
 def mask(value: object) -> object:
