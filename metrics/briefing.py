@@ -32,7 +32,7 @@ from metrics.scorecard import status as status_of
 
 SPLITS = ("channel", "department")
 COLUMNS = ["kpi", "label", "unit", "direction", "reason", "status", "was", "value", "change",
-           "target", "month", "month_value", "month_change", "month_status", "dimension", "driver",
+           "target", "month", "month_value", "month_change", "month_status", "month_target", "dimension", "driver",
            "driver_value", "driver_change", "severity"]
 
 
@@ -152,7 +152,8 @@ def attention(total: pd.DataFrame, months: pd.DataFrame, splits: dict[str, pd.Da
             "reason": reason, "status": status, "was": was, "value": value, "change": change,
             "target": target, "month": month["period"] if month else None,
             "month_value": _num(month["value"]) if month else None, "month_change": month_change,
-            "month_status": month_status, "dimension": found.dimension if found else "",
+            "month_status": month_status,
+            "month_target": _num(month["target"]) if month else None, "dimension": found.dimension if found else "",
             "driver": found.member if found else "", "driver_value": found.value if found else None,
             "driver_change": found.change if found else None,
             "severity": 2.0 * (turned or month_turned) + 1.0 * (status == "red") + movement})
