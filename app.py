@@ -7,6 +7,9 @@ thing said here for every page is the empty-warehouse notice, so no page can for
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -37,4 +40,15 @@ if current.url_path != "data" and not imports.warehouse_summary()["contacts"]:
     st.info(EMPTY_NOTICE, icon=":material/inbox:")
     if (ROOT / "views/data.py").exists():
         st.page_link("views/data.py", label="Go to the Data page", icon=":material/database:")
-current.run()
+if os.environ.get("SCORECARD_TIMING") == "1":  # one stderr line per script run (bench/browser.py)
+    started, end = time.perf_counter(), "ok"
+    try:
+        current.run()
+    except BaseException as stop:  # st.rerun / st.stop / a widget change interrupting the run
+        end = type(stop).__name__
+        raise
+    finally:
+        print(f"timing page={current.url_path} seconds={time.perf_counter() - started:.4f} "
+              f"end={end}", file=sys.stderr, flush=True)
+else:
+    current.run()

@@ -11,17 +11,15 @@ Helpers for tests: ``open_page(page, url)`` waits until Streamlit has finished r
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from bench.server import free_port, streamlit_server  # noqa: F401 (helpers for the tests)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,12 +39,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.skip(reason="needs Debian chromium at /usr/bin/chromium"))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def browser_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     given = os.environ.get("SCORECARD_BROWSER_DB")
@@ -58,40 +50,6 @@ def browser_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = root / "demo.duckdb"
     build(root / "exports", db, contacts=3000, seed=1, log=lambda *_: None)
     return db
-
-
-@contextmanager
-def streamlit_server(env: dict[str, str], log_dir: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free localhost port with ``env`` added; its URL once healthy.
-    Stopped (by its pid) on exit; the server's output is in ``log_dir/server.log``."""
-    port = free_port()
-    log = (log_dir / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail(f"streamlit did not start on {url} (see {log.name})")
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")
