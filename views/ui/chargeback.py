@@ -21,8 +21,19 @@ HEADERS = {"department": "Department", "avoidable_contacts": "Avoidable contacts
            "top_reasons": "Top reasons"}
 
 
-def _latin1(text: object) -> str:
-    return str(text).encode("latin-1", errors="replace").decode("latin-1")
+# Characters the pages use that Helvetica (Latin-1) lacks, as the nearest Latin-1 text.
+PDF_REPLACEMENTS = {"≤": "<=", "≥": ">=", "−": "-", "–": "-", "—": "-", "€": "EUR ", "·": "|",
+                    "…": "...", "→": "->", "▲": "+", "▼": "-", "●": "", "‘": "'", "’": "'",
+                    "“": '"', "”": '"', "\u00a0": " ", "\u202f": " "}
+
+
+def latin1(text: object) -> str:
+    """Text for fpdf's built-in fonts: the replacements above, then '?' for anything else outside
+    Latin-1 (the one helper every PDF of the app writes its text through)."""
+    out = str(text)
+    for char, replacement in PDF_REPLACEMENTS.items():
+        out = out.replace(char, replacement)
+    return out.encode("latin-1", errors="replace").decode("latin-1")
 
 
 def format_row(row: dict[str, object], currency: str) -> dict[str, str]:
@@ -61,7 +72,7 @@ def statement_pdf(statement: pd.DataFrame, start: date, end: date, currency: str
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
     title = "Charge-back statement" + (f": {company}" if company else "")
-    pdf.cell(0, 10, _latin1(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, latin1(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     stamp = (generated or datetime.now()).strftime("%Y-%m-%d %H:%M")
     lines = [f"Period: {start.isoformat()} to {end.isoformat()}",
@@ -70,7 +81,7 @@ def statement_pdf(statement: pd.DataFrame, start: date, end: date, currency: str
              "error caused the contact), their handle minutes and cost.",
              f"Scope: {scope or 'all channels and departments'}. Generated {stamp}."]
     for line in lines:
-        pdf.multi_cell(0, 5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     if statement.empty:
         pdf.set_font("Helvetica", "I", 11)
@@ -85,5 +96,5 @@ def statement_pdf(statement: pd.DataFrame, start: date, end: date, currency: str
         for record in statement.to_dict("records"):
             cells = format_row(record, currency)
             is_total = record.get("department") == "Total"
-            table.row([_latin1(cells[c]) for c in HEADERS], style=grey if is_total else None)
+            table.row([latin1(cells[c]) for c in HEADERS], style=grey if is_total else None)
     return bytes(pdf.output())
