@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB ?= data/scorecard.duckdb
 PORT ?= 8501
 
-.PHONY: run test lint demo bench bench-10m clean
+.PHONY: run test lint demo bench bench-10m bench-browser clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,6 +33,10 @@ bench: $(BIN)/.installed
 
 bench-10m: $(BIN)/.installed
 	$(BIN)/python -m bench --contacts 10000000
+
+# Issue 11's page budgets in headless Chromium (Debian's /usr/bin/chromium) on the 1M warehouse.
+bench-browser: $(BIN)/.installed
+	$(BIN)/python -m bench.browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -40,11 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.server import ROOT, streamlit_server
+from bench.server import CHROMIUM, LAUNCH_ARGS, ROOT, streamlit_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1400, "height": 900}
 # (name, URL path, nav-link label); the default page (Scorecard) lives at the root URL.
 PAGES = [("scorecard", "", "Scorecard"), ("channels", "channels", "Channels"),

@@ -1,6 +1,8 @@
 """The one definition of "start the app": ``streamlit run app.py`` on a free localhost port.
 
-Used by the browser tests (``tests/browser/conftest.py``) and by ``python -m bench.browser``.
+Used by the browser tests (``tests/browser/conftest.py``) and by ``python -m bench.browser``, with
+the one Chromium they drive: Debian's ``/usr/bin/chromium`` with ``LAUNCH_ARGS`` (Playwright's own
+browser download is never used).
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
 
 
 def free_port() -> int:

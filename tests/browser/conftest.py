@@ -19,13 +19,11 @@ from typing import Any
 
 import pytest
 
-from bench.server import free_port, streamlit_server  # noqa: F401 (helpers for the tests)
+# One definition of the server and the browser, shared with bench/browser.py (re-exported here).
+from bench.server import CHROMIUM, LAUNCH_ARGS, free_port, streamlit_server  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "screenshots"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]
 WIDTHS = (1400, 800)
 THEMES = ("light", "dark")
 
