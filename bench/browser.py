@@ -320,6 +320,14 @@ def table(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def code_line(code: dict[str, Any] | None) -> str:
+    if not code:
+        return ""
+    extra = code.get("uncommitted") or []
+    return (f"Code: commit {code.get('head') or '?'}"
+            + (f" with uncommitted changes in {', '.join(extra)}" if extra else "") + ".")
+
+
 def report(out: Path, result: dict[str, Any]) -> str:
     """Write ``out``.json and ``out``.md; return the Markdown."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -330,6 +338,7 @@ def report(out: Path, result: dict[str, Any]) -> str:
              f"{m['date']} · {m['cpu']} · {m['cpus_usable']} of {m['cpu_count']} CPUs · "
              f"{m['memory']} · Python {m['python']} · Chromium {result.get('chromium', '?')} · " +
              ", ".join(f"{k} {v}" for k, v in m["versions"].items()), "",
+             *([code_line(result["code"]), ""] if result.get("code") else []),
              f"Warehouse: `{result['db']}`. One warm Streamlit server (every page visited once "
              f"first, untimed). Medians of {result['runs']} runs, each new session in a new "
              f"headless Chromium context ({VIEWPORT['width']}x{VIEWPORT['height']}, light).", "",
@@ -371,6 +380,19 @@ def default_db(log: Any) -> Path:
     con.execute("CHECKPOINT")
     con.close()
     return db
+
+
+def code_state() -> dict[str, Any]:
+    """The commit measured and the app files that differed from it (other people's work in
+    progress is measured as it stood)."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout if done.returncode == 0 else ""
+    changed = [line[3:] for line in git("status", "--porcelain", "--", "app.py", "views",
+                                        "metrics", "sql").splitlines() if line]
+    return {"head": git("rev-parse", "--short", "HEAD").strip(), "uncommitted": changed}
 
 
 def contacts_of(db: Path) -> int | None:
@@ -505,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
         shown = db
     result = {"contacts": contacts_of(db), "db": str(shown), "runs": args.runs,
               "quiet_s": args.quiet, "budget_s": BUDGET_S, "chromium": version,
-              "machine": machine(), "rows": rows, "notes": notes}
+              "machine": machine(), "code": code_state(), "rows": rows, "notes": notes}
     text = report(Path(args.out), result)
     print(text)
     return 1 if any(r.get("error") for r in rows) else 0
