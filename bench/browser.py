@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -339,6 +340,9 @@ def report(out: Path, result: dict[str, Any]) -> str:
              f"{m['memory']} · Python {m['python']} · Chromium {result.get('chromium', '?')} · " +
              ", ".join(f"{k} {v}" for k, v in m["versions"].items()), "",
              *([code_line(result["code"]), ""] if result.get("code") else []),
+             *([f"Load average (1 min) at start {la['start'][0]:.1f}, at end {la['end'][0]:.1f} "
+                f"(other processes on the machine share its CPUs with the server and Chromium).",
+                ""] if (la := result.get("load_average")) else []),
              f"Warehouse: `{result['db']}`. One warm Streamlit server (every page visited once "
              f"first, untimed). Medians of {result['runs']} runs, each new session in a new "
              f"headless Chromium context ({VIEWPORT['width']}x{VIEWPORT['height']}, light).", "",
@@ -515,6 +519,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     wanted = set(filter(None, args.pages.split(",")))
     pages = [pg for pg in PAGES if not wanted or pg[0] in wanted]
+    load_start = os.getloadavg()
     try:
         db = Path(args.db) if args.db else default_db(log)
         rows, notes, version = measure(db, args.runs, args.quiet, args.timeout, log, pages)
@@ -527,7 +532,8 @@ def main(argv: list[str] | None = None) -> int:
         shown = db
     result = {"contacts": contacts_of(db), "db": str(shown), "runs": args.runs,
               "quiet_s": args.quiet, "budget_s": BUDGET_S, "chromium": version,
-              "machine": machine(), "code": code_state(), "rows": rows, "notes": notes}
+              "machine": machine(), "code": code_state(), "rows": rows, "notes": notes,
+              "load_average": {"start": load_start, "end": os.getloadavg()}}
     text = report(Path(args.out), result)
     print(text)
     return 1 if any(r.get("error") for r in rows) else 0
