@@ -7,6 +7,10 @@
         prints rows of kpi, period, dimension, value, numerator, denominator, n, target,
         target_source, status, applicable, provisional, final_on, data_issues, mix_effect, note,
         error (the page's semantics: a provisional or not-applicable value has status grey).
+    python -m metrics boardpack --out FILE.pdf [--db PATH] [--period FROM:TO | --from DATE --to DATE]
+        [--channel C...] [--department D...] [--cmp prev|yoy]
+        writes the board pack PDF (views.ui.boardpack); without a period, the dashboard's default
+        (the ``default_period`` setting's whole months up to the newest data).
 
 ``--kpi-dir`` (or ``SCORECARD_KPI_DIR``) points validate at another catalog, e.g. an analyst's
 working copy. Exit 2 on bad usage (argparse) or an unknown KPI/grain.
@@ -18,12 +22,13 @@ import argparse
 import json
 import os
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
 from metrics import catalog as catalog_module
-from metrics import facade
+from metrics import facade, imports
 from metrics.query import Query, QueryError
 from sql import warehouse
 
@@ -82,6 +87,50 @@ def scorecard(args: argparse.Namespace) -> int:
     return 0
 
 
+def _period(args: argparse.Namespace, db: str) -> tuple[date, date]:
+    """--period FROM:TO, else --from/--to, else (for what is missing) the dashboard's default."""
+    from views.ui.state import default_filters  # an entry point may compose layers
+
+    start, end = args.start, args.end
+    if args.period:
+        start, _, end = args.period.partition(":")
+        if not start or not end:
+            raise ValueError(f"--period {args.period!r}: use FROM:TO, e.g. 2026-06-01:2026-11-30")
+    last = imports.warehouse_summary(db).get("last_contact")
+    last_day = last.date() if isinstance(last, datetime) else last if isinstance(last, date) else None
+    default = default_filters(last_day, date.today(),
+                              facade.settings(db).get("default_period", "last_6_months"))
+    first = date.fromisoformat(start) if start else default.start
+    final = date.fromisoformat(end) if end else default.end
+    if first > final:
+        raise ValueError(f"the period ends ({final}) before it starts ({first})")
+    return first, final
+
+
+def boardpack(args: argparse.Namespace) -> int:
+    # The board pack is presentation (views.ui); this entry point composes the layers, so the
+    # view is imported here, lazily, and only by this subcommand.
+    from views.ui import boardpack as pack_module
+    from views.ui.state import Filters
+
+    db = args.db or str(warehouse.default_db_path())
+    try:
+        start, end = _period(args, db)
+        filters = Filters(start=start, end=end, cmp=args.cmp,
+                          channels=tuple(args.channel or ()), departments=tuple(args.department or ()))
+        data = pack_module.pdf_bytes(filters, db)
+    except (QueryError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for problem in facade.kpi_problems(db):
+        print(f"warning: left out: {problem}", file=sys.stderr)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"wrote {out} ({len(data):,} bytes): {start} to {end}", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m metrics", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -100,6 +149,17 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--kpi", nargs="+")
     s.add_argument("--format", default="json", choices=["json", "csv"])
     s.set_defaults(func=scorecard)
+    b = sub.add_parser("boardpack", help="write the board pack PDF (A4 landscape)")
+    b.add_argument("--db")
+    b.add_argument("--period", help="FROM:TO, e.g. 2026-06-01:2026-11-30 (default: the dashboard's)")
+    b.add_argument("--from", dest="start")
+    b.add_argument("--to", dest="end")
+    b.add_argument("--channel", nargs="+", help="only these channels")
+    b.add_argument("--department", nargs="+", help="only these owning departments")
+    b.add_argument("--cmp", default="prev", choices=["prev", "yoy"],
+                   help="compare with the previous period or the same period last year")
+    b.add_argument("--out", required=True, help="the PDF file to write")
+    b.set_defaults(func=boardpack)
     return p
 
 
