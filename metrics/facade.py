@@ -115,11 +115,12 @@ __all__ = ["Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "cata
            "survey_intervals", "verbatims", "role", "allowed", "kpi_text", "kpi_history",
            "kpi_version_text", "save_kpi", "revert_kpi", "preview_kpi", "transpile_kpi_text",
            "run_problems",
-           "settings", "save_settings", "EditorError", "SaveResult", "SettingsError",
+           "settings", "save_settings", "DEFAULT_PERIODS", "EditorError", "SaveResult", "SettingsError",
            "ReferenceDataError"]
 EditorError = editor.EditorError
 SaveResult = editor.SaveResult
 SettingsError = settings_module.SettingsError
+DEFAULT_PERIODS = settings_module.DEFAULT_PERIODS
 ReferenceDataError = reference.ReferenceError
 
 CACHE_SIZE = 256

@@ -19,12 +19,21 @@ import duckdb
 from sql import warehouse
 
 EDITABLE = ("business_timezone", "import_timezone", "default_phone_region", "opening_hours",
-            "service_department", "date_order")
+            "service_department", "date_order", "default_period", "company_name")
 # date_order: how an import reads a date column of only ambiguous values (08/01/2025) when the format
 # has no documented order and no --dates is given (connectors.dates): dmy, mdy or ymd.
 DATE_ORDERS = ("dmy", "mdy", "ymd")
+# default_period: the range a page opens on when its link names none, in whole months ending with
+# the newest month the data covers to its last day (views.ui.state.default_filters).
+DEFAULT_PERIODS = {"last_month": "the latest whole month", "last_3_months": "the last 3 whole months",
+                   "last_6_months": "the last 6 whole months",
+                   "last_12_months": "the last 12 whole months",
+                   "year_to_date": "the year to date (whole months)"}
 DEFAULTS = {"business_timezone": "UTC", "import_timezone": "UTC", "default_phone_region": "DE",
-            "opening_hours": "{}", "service_department": "Customer Service", "date_order": "mdy"}
+            "opening_hours": "{}", "service_department": "Customer Service", "date_order": "mdy",
+            "default_period": "last_6_months", "company_name": ""}
+# company_name: the name on the board pack's cover and footer (views.ui.boardpack); "" = none.
+COMPANY_NAME_MAX = 80
 REBUILD_ON = ("business_timezone", "service_department")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
 
@@ -82,6 +91,10 @@ def validate(values: Mapping[str, str]) -> list[str]:
         elif key == "date_order" and value not in DATE_ORDERS:
             problems.append(f"{key}: '{value}' must be one of {', '.join(DATE_ORDERS)} "
                             "(day/month/year order of ambiguous dates such as 08/01/2025)")
+        elif key == "default_period" and value not in DEFAULT_PERIODS:
+            problems.append(f"{key}: '{value}' must be one of {', '.join(DEFAULT_PERIODS)}")
+        elif key == "company_name" and len(value) > COMPANY_NAME_MAX:
+            problems.append(f"{key}: at most {COMPANY_NAME_MAX} characters")
         elif key == "service_department" and not value:
             problems.append(f"{key}: must not be empty")
     return problems

@@ -43,21 +43,51 @@ def test_navigation_lists_the_pages_that_exist_in_order() -> None:
     assert paths == ["scorecard", "channels", "ownership", "voice", "editor", "data"]
 
 
-def test_scorecard_shows_perspectives_tiles_scores_and_matrices(demo_db: Path) -> None:
+def grid(at: AppTest) -> str:
+    """The HTML the landing view's component draws (its data)."""
+    import json
+
+    found = [e for e in at.main if type(e).__name__ == "UnknownElement"
+             and getattr(e.proto, "component_name", "") == "scorecard_grid"]
+    assert len(found) == 1, "the landing view is one component"
+    return str(json.loads(found[0].proto.json))
+
+
+def row(markup: str, kpi: str) -> str:
+    """The HTML of one KPI's row."""
+    start = markup.index(f'data-kpi="{kpi}"')
+    end = markup.find('<div class="row"', start)
+    return markup[start:end if end > 0 else None]
+
+
+def test_scorecard_is_one_view_with_scores_attention_and_every_kpi(demo_db: Path) -> None:
     at = scorecard({"from": "2026-06-01", "to": "2026-11-21"})
     assert not at.exception, [e.value for e in at.exception]
-    subheaders = [s.value for s in at.subheader]
-    for title in ("Experience", "Operational", "Avoidable contact", "Cost and ownership",
-                  "Where it happens"):
-        assert any(s.startswith(title) for s in subheaders), subheaders
-    labels = set(facade.kpi_table(demo_db)["label"])
-    shown = " ".join(m.value for m in at.markdown)
-    assert all(f"**{label}**" in shown for label in labels)
-    assert "Overall score" in shown and "/ 10]" in shown
-    assert len(at.expander) >= len(labels)  # one "How is this calculated" per tile
-    assert any("SELECT" in c.value for c in at.code)
-    caption = at.caption[0].value
-    assert "2026-06-01 to 2026-11-21" in caption and "month" in caption
+    markup = grid(at)
+    for title in ("Experience: what customers say", "Operational: how the service runs",
+                  "Avoidable contact: demand", "Cost and ownership", "Where it happens",
+                  "What needs attention", "Overall score"):
+        assert title in markup, title
+    kpis = facade.kpi_table(demo_db)
+    for kpi_id, label in zip(kpis["id"], kpis["label"], strict=True):
+        assert f'data-kpi="{kpi_id}"' in markup and label.replace("'", "&#x27;") in markup
+    # no Plotly chart and no "how is this calculated" box until a row is opened
+    assert not at.get("plotly_chart") and not at.expander and not at.code
+    scope = at.markdown[0].value
+    assert "all channels · all departments · 2026-06-01 to 2026-11-21" in scope
+    assert "trends by month" in scope and "Data: contacts to" in scope
+
+
+def test_a_row_opens_its_details_with_its_own_sql(demo_db: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["from"], at.query_params["to"] = "2026-06-01", "2026-11-21"
+    at.session_state["sc_detail"] = "aht"
+    at.switch_page("views/scorecard.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.label for e in at.expander] == ["How is this calculated"]
+    assert at.code[0].value.startswith("SELECT") and "handle_seconds" in at.code[0].value
+    assert len(at.get("plotly_chart")) == 1  # the trend with its target line
 
 
 def test_filters_come_from_the_url_and_small_n_is_grey(demo_db: Path) -> None:
@@ -66,34 +96,30 @@ def test_filters_come_from_the_url_and_small_n_is_grey(demo_db: Path) -> None:
     assert not at.exception
     assert at.sidebar.multiselect(key="f_channel").value == ["social"]
     assert at.sidebar.selectbox(key="f_grain").value == "week"
-    assert "2026-11-09 to 2026-11-21" in at.caption[0].value
-    shown = " ".join(m.value for m in at.markdown)
-    assert "vs last year" in shown or "no same period last year" in shown
-    values = [m.value for m in at.markdown if m.value.startswith("### ")]
-    assert any(v.startswith("### :gray[") for v in values)  # n below min_n: greyed, no status
-    assert "not judged" in shown
+    assert "social · all departments · 2026-11-09 to 2026-11-21" in at.markdown[0].value
+    markup = grid(at)
+    assert "vs last year" in markup
+    assert '<span class="v g">' in markup  # n below min_n: greyed, no status
+    assert ">not judged<" in markup
 
 
 def test_a_department_filter_makes_cross_department_kpis_not_applicable(demo_db: Path) -> None:
     at = scorecard({"from": "2026-10-01", "to": "2026-10-31", "dept": "Finance"})
     assert not at.exception, [e.value for e in at.exception]
-    markdown = [m.value for m in at.markdown]
-    # the "Caused by service itself" tile reads n/a with its reason, never 0 % in green
-    at_tile = markdown.index(next(m for m in markdown if m.startswith("**Caused by service itself")))
-    assert markdown[at_tile].endswith(":gray-badge[n/a]")
-    assert markdown[at_tile + 1] == "### :gray[n/a]"
-    assert any("not applicable to this selection" in c.value for c in at.caption)
+    # "Caused by service itself" reads n/a with its reason, never 0 % in green
+    shown = row(grid(at), "service_caused_share")
+    assert '<span class="v g">n/a</span>' in shown
+    assert 'title="not applicable to this selection">n/a</span>' in shown
     # the scores say how many KPIs they stand on
-    assert any(c.value.endswith("KPIs judged") for c in at.caption)
+    assert " judged</span>" in grid(at)
 
 
 def test_the_last_days_forward_looking_kpis_are_provisional(demo_db: Path) -> None:
     at = scorecard({"from": "2026-11-01", "to": "2026-11-21"})
     assert not at.exception
     # the demo's newest data is 2026-11-21: FCR of November looks 7 days past it
-    fcr = next(m.value for m in at.markdown if m.value.startswith("**First-contact resolution"))
-    assert fcr.endswith(":blue-badge[provisional]")
-    assert any("provisional until 2026-11-29" in c.value for c in at.caption)
+    shown = row(grid(at), "fcr")
+    assert 'title="provisional until 2026-11-29">provisional</span>' in shown
 
 
 def test_empty_warehouse_says_what_to_do(tmp_path: Path) -> None:

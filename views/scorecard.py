@@ -1,30 +1,34 @@
-"""Scorecard (executives): the four perspectives, one tile per KPI, scores and status matrices.
+"""Scorecard (executives): one screen with the scores, what needs attention and every KPI.
 
-Headline values cover the whole selected period (grain "all"); the sparkline under each value shows
-the same KPI at the chosen grain. Every tile and every matrix cell leads to the Channels page with
-the same filters, so the number an executive questions is the number a service lead explains.
+The landing view is one HTML component (``views.ui.scoregrid``): the overall and perspective scores,
+the KPIs that turned red or moved against target (each with the channel or department driving it
+and a link to that drill-down), and one compact row per KPI: value over the whole period, target,
+status, change against the comparison period, the latest whole month against the month before,
+n and a small trend. A row opens that KPI's details (description, its own SQL, trend chart with the
+target line) in a dialog: nothing of a closed detail is computed or drawn. The status matrices by
+channel and by owning department sit below, each cell a link to the Channels page.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from metrics import facade, imports
-from views.ui import charts
+from views.ui import boardpack_button, charts, scoregrid
+from views.ui.briefing_text import freshness_text
 from views.ui.editor_view import header_and_body, parameter_rows
 from views.ui.sidebar import global_filters
-from views.ui.state import COMPARISONS, Filters
+from views.ui.state import COMPARISONS, Filters, link
 from views.ui.tiles import (
     change_markdown,
     drill_link,
-    format_value,
     issues_markdown,
-    judged_text,
     link_params,
     missing,
     note_markdown,
-    score_color,
     status_badge,
     target_text,
     value_markdown,
@@ -36,183 +40,162 @@ PERSPECTIVES = {
     "avoidable": "Avoidable contact: demand that should not exist",
     "cost": "Cost and ownership: who pays for failure demand",
 }
-TILE_WIDTH = 214  # px: tiles wrap, four a row beside the sidebar at 1400 px, two at 800 px
-SCORE_WIDTH = 150
+SHORT = {k: v.split(":")[0] for k, v in PERSPECTIVES.items()}
 CHANNELS_PAGE = "views/channels.py"
+OWNERSHIP_PAGE = "views/ownership.py"
+PAGES = {"channels": CHANNELS_PAGE, "ownership": OWNERSHIP_PAGE}
+DETAIL_KEY = "sc_detail"
+# Compact page: less top padding, a smaller title; no sidebar, header or toolbar in print.
+PAGE_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding: 2.2rem 2.5rem 2rem; }
+@media (max-width: 640px) { [data-testid="stMainBlockContainer"] { padding: 4rem 1rem 2rem; } }
+[data-testid="stMain"] h1 { font-size: 1.7rem; padding: 0 0 .1rem 0; }
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stDecoration"], [data-testid="stBaseButton-secondary"],
+  [data-testid="stDownloadButton"] { display: none !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: none !important; }
+  [data-testid="stMain"] { overflow: visible !important; }
+}
+</style>"""
 
-st.title("Scorecard")
+st.html(PAGE_CSS)
+head = st.columns([5, 1], vertical_alignment="bottom")
+head[0].title("Scorecard")
 if not imports.warehouse_summary()["contacts"]:
     st.stop()  # app.py shows the empty-warehouse notice
 
 filters: Filters = global_filters()
-kpis = facade.kpi_table().set_index("id", drop=False)
+kpis = facade.kpi_table()
 broken_files = facade.kpi_problems()
 if broken_files:
     st.warning(f"{len(broken_files)} problem(s) in KPI files: those KPIs are left out of this page "
                "until an analyst fixes them in the Metric editor.\n\n"
                + "\n".join(f"- `{p}`" for p in broken_files[:5]), icon=":material/error:")
 currency = facade.currency()
-base = facade.Query.of(list(kpis["id"]), grain="all", start=filters.start, end=filters.end,
+order = [k for p in PERSPECTIVES for k in kpis.loc[kpis["perspective"] == p, "id"]]
+kpis = kpis.set_index("id", drop=False).loc[order]
+base = facade.Query.of(order, grain="all", start=filters.start, end=filters.end,
                        filters=filters.as_filter_map())
 c_start, c_end = facade.comparison_range(filters.start, filters.end, filters.cmp)
-st.caption(
-    f"Headline values cover the whole period **{filters.start} to {filters.end}**; the sparklines "
-    f"show it by **{filters.grain}**. Changes compare with the **{COMPARISONS[filters.cmp]}**, "
-    f"**{c_start} to {c_end}** (whole months compare with whole months). Grey values get no "
-    "status: too few cases, no target, provisional (follow-ups still to come) or not applicable "
-    "to this selection; the tile says which.")
 
 with st.spinner("Computing the scorecard ..."):
-    scored = facade.scorecard(base).set_index("kpi", drop=False)
+    scored = facade.scorecard(base)
     scores = facade.perspective_scores(base)
     history = facade.trend(base.with_(grain=filters.grain))
-    compiled = {c.kpi: c for c in facade.explain(base)}
+    months = facade.latest_months(base)
+    attention = facade.attention(base, filters.cmp)
+    fresh = facade.freshness()
+    split = {d: facade.scorecard(base.with_(dimensions=(d,))) for d in ("channel", "department")}
+
+with head[1]:
+    boardpack_button.draw(filters)
+
+channels = ", ".join(filters.channels) or "all channels"
+departments = ", ".join(filters.departments) or "all departments"
+data_line, stale = freshness_text(fresh, filters.end)
+st.markdown(f"**{channels} · {departments} · {filters.start} to {filters.end}** · compared with "
+            f"the {COMPARISONS[filters.cmp]}, {c_start} to {c_end} · trends by {filters.grain}"
+            f"  \n:gray[{data_line}.]")
+for warning in stale:
+    st.warning(warning, icon=":material/schedule:")
 
 
-def _score_of(perspective: str) -> float | None:
-    rows = scores[scores["perspective"] == perspective]
-    return None if rows.empty or missing(rows["score"].iloc[0]) else float(rows["score"].iloc[0])
+def _drill(row: dict[str, Any]) -> tuple[str, str]:
+    """The link of a KPI needing attention: its driver's drill-down (a department that owns an
+    avoidable-cost KPI opens Ownership, everything else Channels)."""
+    member, dimension = str(row.get("driver") or ""), str(row.get("dimension") or "")
+    cost = kpis.loc[row["kpi"], "perspective"] in ("cost", "avoidable")
+    if dimension == "department" and cost:
+        f = filters.with_(departments=(member,))
+        return f"Ownership: {member}", link("ownership", f, kpi=str(row["kpi"])).lstrip("/")
+    if dimension:
+        target = {"channel": member} if dimension == "channel" else {"department": member}
+        return (f"Channels: {member}",
+                drill_link(filters, str(row["kpi"]), **target).lstrip("/"))
+    return "Channels", drill_link(filters, str(row["kpi"])).lstrip("/")
 
 
-def _judged_of(perspective: str) -> str:
-    rows = scores[scores["perspective"] == perspective]
-    return "no KPIs" if rows.empty else judged_text(rows["kpis"].iloc[0], rows["of"].iloc[0])
+def _cell_link(dimension: str) -> Any:
+    def link(kpi_id: str, member: str) -> str:
+        target = {"channel": member} if dimension == "channel" else {"department": member}
+        return drill_link(filters, kpi_id, **target).lstrip("/")
+    return link
 
 
-def _score_markdown(value: float | None) -> str:
-    text = "–" if value is None or missing(value) else f"{value:.1f}"
-    return f"### :{score_color(value)}[{text}] :gray[/ 10]"
+rows = scoregrid.kpi_rows(kpis, scored, months, history, filters.cmp, currency)
+month = months["period"].iloc[0] if len(months) else None
+labels = {k: str(v) for k, v in kpis["label"].items()}
+units = {k: str(v) for k, v in kpis["unit"].items()}
+markup = (
+    '<div class="top">' + scoregrid.scores_html(scores, SHORT)
+    + scoregrid.attention_html(attention, currency, filters.cmp, _drill) + "</div>"
+    + scoregrid.tables_html(rows, PERSPECTIVES, scores,
+                            "vs " + ("last year" if filters.cmp == "yoy" else "previous"), month)
+    + '<p class="foot">Click a row for its details: description, its own SQL, trend with the '
+      "target line. Grey values get no status: too few cases (n below the KPI's minimum), no "
+      "target, provisional (follow-ups still to come) or not applicable to this selection.</p>"
+    + '<div class="mxh">Where it happens</div><p class="mxc">Each cell is a KPI for one channel or '
+      "one owning department (the department whose product, process or error caused the contact) "
+      "over the whole period, coloured by status; n/a where the KPI cannot be read by that "
+      "dimension. Click a cell to open the Channels page narrowed to it.</p>"
+    + scoregrid.matrix_html(split["channel"], "channel", order, labels, units, currency,
+                            _cell_link("channel"))
+    + scoregrid.matrix_html(split["department"], "department", order, labels, units, currency,
+                            _cell_link("department")))
+clicked = scoregrid.draw(markup, key="scorecard_grid")
+
+if clicked is not None and clicked.drill:
+    page = str(clicked.drill).partition("?")[0]
+    st.switch_page(PAGES.get(page, CHANNELS_PAGE), query_params=link_params(str(clicked.drill)))
+if clicked is not None and clicked.open:
+    st.session_state[DETAIL_KEY] = str(clicked.open)
 
 
-# --- scores -------------------------------------------------------------------------------------
-with st.container(horizontal=True, gap="small"):
-    for key, title in [("overall", "Overall score"),
-                       *((k, v.split(":")[0]) for k, v in PERSPECTIVES.items())]:
-        with st.container(border=True, width=SCORE_WIDTH):
-            st.markdown(f"**{title}**")
-            st.markdown(_score_markdown(_score_of(key)))
-            st.caption(_judged_of(key))
-st.caption("Scores run from 0 (at or beyond the red flag) to 10 (target met); a perspective's "
-           "score is the weighted mean of its judged KPIs', the overall score the weighted mean of "
-           "the perspectives'. A KPI without a target, with too few cases, provisional or not "
-           "applicable is not judged and does not count.")
+def _close() -> None:
+    st.session_state.pop(DETAIL_KEY, None)
 
 
-# --- tiles --------------------------------------------------------------------------------------
-def _tile(kpi_id: str) -> None:
+def _details(kpi_id: str) -> None:
+    """One KPI's details: value and why it has (no) status, trend with target, definition."""
     meta = kpis.loc[kpi_id]
-    row = scored.loc[kpi_id] if kpi_id in scored.index else None
-    status = str(row["status"]) if row is not None else "grey"
-    value = row["value"] if row is not None else None
-    n = row["n"] if row is not None else None
+    found = scored[scored["kpi"] == kpi_id]
+    row = found.iloc[0].to_dict() if len(found) else {}
     unit, direction = str(meta["unit"]), str(meta["direction"])
-    change = row[f"change_{filters.cmp}"] if row is not None else None
-    target = row["target"] if row is not None else meta["target"]
-    applicable = bool(row["applicable"]) if row is not None else True
-    with st.container(border=True, width=TILE_WIDTH):
-        note = row["note"] if row is not None else ""
-        st.markdown(f"**{meta['label']}** {status_badge(status, note)}")
-        st.markdown(value_markdown(value, unit, status, currency, applicable))
-        if note_markdown(note):
-            st.caption(note_markdown(note))
-        provisional = bool(row["provisional"]) if row is not None else False
-        st.markdown(change_markdown(change, unit, direction, filters.cmp, currency,
-                                    judged=not provisional))
-        if row is not None and row["mix_effect"]:
-            st.caption(f":material/shuffle: {row['mix_effect']}")
-        if row is not None and issues_markdown(row["data_issues"]):
-            st.markdown(issues_markdown(row["data_issues"]))
-        n_text = "n –" if n is None or missing(n) else f"n {int(n):,}"
-        if n is not None and not missing(n) and int(n) < int(meta["min_n"]):
-            n_text += f" (below {int(meta['min_n'])})"
-        source = str(row["target_source"]) if row is not None else ""
-        st.caption(f"{n_text} · {target_text(target, direction, unit, currency, source)}")
-        spark = history[history["kpi"] == kpi_id]
-        st.plotly_chart(charts.sparkline(spark, color=charts.status_color(status),
-                                         target=None if missing(target) else float(target)),
-                        key=f"spark_{kpi_id}", config={"displayModeBar": False, "staticPlot": True},
-                        width="stretch")
-        st.page_link(CHANNELS_PAGE, label="Open in Channels", icon=":material/arrow_forward:",
-                     query_params=link_params(drill_link(filters, kpi_id)))
-        with st.expander("How is this calculated"):
-            _how(kpi_id, meta, source)
-
-
-def _how(kpi_id: str, meta: pd.Series, source: str) -> None:
-    """The KPI's own definition: description, its SQL body and its parameters (not the combined
-    statement the page runs, which holds every KPI of a batch)."""
+    status, note = str(row.get("status") or "grey"), row.get("note", "")
+    st.markdown(f"{status_badge(status, note)} · {meta['perspective']} · `{kpi_id}`")
+    st.markdown(value_markdown(row.get("value"), unit, status, currency,
+                               bool(row.get("applicable", True))))
+    if note_markdown(note):
+        st.caption(note_markdown(note))
+    st.markdown(change_markdown(row.get(f"change_{filters.cmp}"), unit, direction, filters.cmp,
+                                currency, judged=not bool(row.get("provisional"))))
+    if row.get("mix_effect"):
+        st.caption(f":material/shuffle: {row['mix_effect']}")
+    if issues_markdown(row.get("data_issues")):
+        st.markdown(issues_markdown(row.get("data_issues")))
+    n = row.get("n")
+    target = row.get("target", meta["target"])
+    st.caption(f"n {'–' if missing(n) else f'{int(float(n)):,}'} (judged from {meta['min_n']}) · "
+               f"{target_text(target, direction, unit, currency, str(row.get('target_source', '')))}")
+    spark = history[history["kpi"] == kpi_id]
+    fig = charts.trend(spark, "period", "value", target=None if missing(target) else float(target),
+                       y_title=str(meta["label"]), height=260)
+    st.plotly_chart(fig, key=f"detail_{kpi_id}", config={"displayModeBar": False}, width="stretch")
+    st.page_link(CHANNELS_PAGE, label="Open in Channels (by channel, reason, queue and team)",
+                 icon=":material/arrow_forward:",
+                 query_params=link_params(drill_link(filters, kpi_id)))
     st.markdown(str(meta["description"]))
-    st.code(header_and_body(str(meta["sql"]))[1].strip(), language="sql")
-    statement = compiled.get(kpi_id)
-    bound = statement.param_map if statement is not None else {}
-    own = {k: v for k, v in bound.items() if k in meta["params"] or k in (
-        "period_start", "period_end", "department_scope")}
-    st.dataframe(parameter_rows(dict(meta["params"]), own), hide_index=True, width="stretch")
-    if source:
-        st.caption(f"Target from the {source}.")
+    with st.expander("How is this calculated"):
+        st.code(header_and_body(str(meta["sql"]))[1].strip(), language="sql")
+        statement = {c.kpi: c for c in facade.explain(base.with_(kpis=(kpi_id,)))}.get(kpi_id)
+        bound = statement.param_map if statement is not None else {}
+        own = {k: v for k, v in bound.items() if k in meta["params"] or k in (
+            "period_start", "period_end", "department_scope")}
+        st.dataframe(pd.DataFrame(parameter_rows(dict(meta["params"]), own)), hide_index=True,
+                     width="stretch")
 
 
-for perspective, title in PERSPECTIVES.items():
-    ids = [k for k in kpis["id"] if kpis.loc[k, "perspective"] == perspective]
-    if not ids:
-        continue
-    value = _score_of(perspective)
-    score_text = "" if value is None else f" · {value:.1f} / 10"
-    st.subheader(f"{title}{score_text}", divider="gray")
-    with st.container(horizontal=True, gap="small"):
-        for kpi_id in ids:
-            _tile(kpi_id)
-
-
-# --- matrices -----------------------------------------------------------------------------------
-def _matrix(dimension: str) -> None:
-    frame = facade.scorecard(base.with_(dimensions=(dimension,)))
-    if frame.empty:
-        st.info(f"No {dimension} breakdown for this selection.")
-        return
-    units = kpis["unit"].to_dict()
-    frame["text"] = [format_value(v, units.get(k, ""), currency) if ok else "n/a"
-                     for k, v, ok in zip(frame["kpi"], frame["value"], frame["applicable"],
-                                         strict=True)]
-    order = [k for p in PERSPECTIVES for k in kpis["id"] if kpis.loc[k, "perspective"] == p]
-    frame.loc[frame["provisional"].astype(bool), "text"] += " (prov.)"
-    fig = charts.status_matrix(frame, row="kpi", col=dimension, text="text", rows=order,
-                               row_labels=_row_labels())
-    key = f"matrix_{dimension}"
-    event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points",
-                            width="stretch", config={"displayModeBar": False})
-    points = event.selection.points if event is not None else []
-    if points:
-        kpi_id, cell = _cell(points[0], _row_labels())
-        if kpi_id:
-            target = {"channel": cell} if dimension == "channel" else {"department": cell}
-            st.switch_page(CHANNELS_PAGE,
-                           query_params=link_params(drill_link(filters, kpi_id, **target)))
-
-
-def _row_labels() -> dict[str, str]:
-    """KPI labels for the matrices; a KPI an audit finding touches carries a warning sign."""
-    issues = scored["data_issues"].to_dict() if "data_issues" in scored else {}
-    return {k: f"⚠ {label}" if issues.get(k) else str(label)
-            for k, label in kpis["label"].to_dict().items()}
-
-
-def _cell(point: dict[str, object], labels: dict[str, str]) -> tuple[str | None, str]:
-    """(kpi id, column value) of a clicked cell: from customdata, else from the shown labels."""
-    custom = point.get("customdata")
-    if isinstance(custom, list | tuple) and len(custom) == 2:
-        return str(custom[0]), str(custom[1])
-    by_label = {v: k for k, v in labels.items()}
-    return by_label.get(str(point.get("y"))), str(point.get("x"))
-
-
-st.subheader("Where it happens", divider="gray")
-st.caption("Each cell is a KPI for one channel or one owning department over the whole period, "
-           "coloured by status; n/a where the KPI cannot be read by that dimension, (prov.) where "
-           "it is provisional, ⚠ where an audit found bad rows it uses. Click a cell to open the "
-           "Channels page narrowed to it.")
-st.markdown("**KPI x channel**")
-_matrix("channel")
-st.markdown("**KPI x owning department** (the department whose product, process or error caused "
-            "the contact)")
-_matrix("department")
+chosen = st.session_state.get(DETAIL_KEY)
+if chosen in kpis.index:
+    st.dialog(str(kpis.loc[chosen, "label"]), width="large", on_dismiss=_close)(_details)(chosen)

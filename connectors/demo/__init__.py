@@ -48,6 +48,10 @@ def build(out: Path, db: Path | str, contacts: int = 300_000, seed: int = 7,
         (out / "STORY.md").write_text(_story_text(first, last), encoding="utf-8")
         con = warehouse.connect(db)
         warehouse.set_setting(con, "business_timezone", TZ)
+        warehouse.set_setting(con, "company_name", "Northwind Home")  # the board pack's cover
+        # a year: the chatbot launch, the website change and the warehouse fix show in its trends,
+        # the carrier failure in its latest month (the billing error in the details' history)
+        warehouse.set_setting(con, "default_period", "last_12_months")
         _load_reference(con, reference)
         results = _load(con, tickets, log)
         call_files = _result(calls) if calls is not None else None

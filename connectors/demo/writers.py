@@ -315,5 +315,7 @@ def _demand(sim: Simulation) -> pd.DataFrame:
 
 
 def default_period(end: date | None) -> tuple[date, date]:
+    """Two years up to ``end`` (default yesterday), starting on the first day of a month, so a
+    year compared with the year before is covered by data from its first day."""
     last = end or (date.today() - timedelta(days=1))
-    return date(last.year - 2, last.month, last.day) + timedelta(days=1), last
+    return date(last.year - 2, last.month, 1), last

@@ -36,7 +36,8 @@ def driver_text(row: dict[str, object], currency: str, change_label: str) -> str
     unit = str(row["unit"])
     what = f"{member} (owning department)" if row.get("dimension") == "department" else str(member)
     change = row.get("driver_change")
-    moved = "" if missing(change) else f" ({format_change(change, unit, currency)} {change_label})"
+    moved = "" if missing(change) else \
+        f" ({format_change(change, unit, currency)}{' ' + change_label if change_label else ''})"
     return f"Mostly {what}: {format_value(row.get('driver_value'), unit, currency)}{moved}."
 
 
@@ -51,22 +52,23 @@ def attention_sentence(row: dict[str, object], currency: str, cmp: str) -> str:
     if by_month:
         month = row.get("month")
         prior = _short_month(month - pd.DateOffset(months=1)) if isinstance(month, date) else ""
-        head = (f"{label} went beyond its red flag in {month_name(month)}: "
+        head = (f"{label} beyond its red flag in {_short_month(month)} "
+                f"{month.year if isinstance(month, date) else ''}: "
                 f"{format_value(row.get('month_value'), unit, currency)} "
                 f"({format_change(row.get('month_change'), unit, currency)} on {prior}"
-                f"{target_text}); {format_value(row.get('value'), unit, currency)} over the period.")
-        return f"{head} {driver_text(row, currency, 'on ' + prior)}".strip()
+                f"{target_text}).")
+        return f"{head} {driver_text(row, currency, '')}".strip()
     change_label = f"vs {COMPARISONS.get(cmp, cmp)}"
     change = row.get("change")
     moved = "" if missing(change) else f" ({format_change(change, unit, currency)} {change_label}"
     moved += target_text + ")" if moved else (f" ({target_text[2:]})" if target_text else "")
-    verb = {"turned red": "turned red", "moved against target": "moved away from its target",
+    verb = {"turned red": "turned red", "moved against target": "moved away from target",
             "red": "is beyond its red flag"}.get(str(row.get("reason")), str(row.get("reason")))
     status = STATUS_WORDS.get(str(row.get("status")), "")
     head = f"{label} {verb}: {format_value(row.get('value'), unit, currency)}{moved}"
     if row.get("reason") == "moved against target" and status:
         head += f", {status}"
-    return f"{head}. {driver_text(row, currency, change_label)}".strip()
+    return f"{head}. {driver_text(row, currency, '')}".strip()
 
 
 def scope_text(filters: Filters, channels_label: str = "all channels",
@@ -85,19 +87,24 @@ def _day(value: object) -> date | None:
 
 
 def freshness_text(fresh: pd.DataFrame, end: date) -> tuple[str, list[str]]:
-    """("Data to 3 Dec 2026: Zendesk, Amazon Connect; surveys Qualtrics to 5 Dec", warnings): the
-    newest day per source, and one warning per source that ends before the period does."""
+    """("Data: contacts to 03 Dec 2026 (Amazon Connect, Zendesk) · survey responses to ...",
+    warnings): the newest day per source, sources of one kind and day together, and one warning
+    per source that ends before the period does."""
     if fresh.empty:
         return "", []
-    parts, warnings = [], []
+    days: dict[str, dict[date, list[str]]] = {}
+    warnings = []
     for row in fresh.to_dict("records"):
         day = _day(row["newest"])
         if day is None:
             continue
         name = SOURCE_NAMES.get(str(row["source"]), str(row["source"]))
         kind = "survey responses" if row["kind"] == "surveys" else "contacts"
-        parts.append(f"{name} {kind} to {day:%d %b %Y}")
+        days.setdefault(kind, {}).setdefault(day, []).append(name)
         if day < end:
             warnings.append(f"{name} {kind} end on {day:%d %b %Y}, before the period does "
                             f"({end:%d %b %Y}): the KPIs they feed miss the days after.")
-    return "Data: " + "; ".join(parts), warnings
+    parts = [f"{kind} to " + ", ".join(f"{day:%d %b %Y} ({', '.join(names)})"
+                                       for day, names in sorted(by_day.items(), reverse=True))
+             for kind, by_day in days.items()]
+    return "Data: " + " · ".join(parts), warnings

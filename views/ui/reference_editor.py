@@ -149,6 +149,12 @@ def settings_section(can_edit: bool) -> None:
                              format_func={"dmy": "day first (dd/mm)", "mdy": "month first (mm/dd)",
                                           "ymd": "year first (yyyy/mm/dd)"}.get,
                              disabled=not can_edit, key="settings_date_order")
+        periods = list(facade.DEFAULT_PERIODS)
+        period = c2.selectbox("The period pages open on (when a link names none)", periods,
+                              index=periods.index(current.get("default_period", "last_6_months"))
+                              if current.get("default_period") in periods else 2,
+                              format_func=facade.DEFAULT_PERIODS.get, disabled=not can_edit,
+                              key="settings_default_period")
         st.caption("Opening hours per channel, HH:MM-HH:MM in the business time zone.")
         hours = st.data_editor(_hours_frame(current["opening_hours"]), num_rows="dynamic",
                                hide_index=True, disabled=not can_edit, key="settings_hours")
@@ -159,7 +165,7 @@ def settings_section(can_edit: bool) -> None:
     rows = hours.dropna(subset=["channel"])
     values = {"business_timezone": business, "import_timezone": import_tz,
               "default_phone_region": region.strip().upper(), "service_department": service,
-              "date_order": str(order),
+              "date_order": str(order), "default_period": str(period),
               "opening_hours": json.dumps({str(r["channel"]).strip(): str(r["hours"] or "").strip()
                                            for r in rows.to_dict("records")
                                            if str(r["channel"]).strip()})}

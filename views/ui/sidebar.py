@@ -43,7 +43,8 @@ def last_data_day() -> date | None:
 def global_filters() -> Filters:
     gen = _generation()
     channels, departments = _known("channel", gen), _known("department", gen)
-    defaults = default_filters(last_data_day(), date.today())
+    defaults = default_filters(last_data_day(), date.today(),
+                               facade.settings().get("default_period", "last_6_months"))
     params = {k: st.query_params.get_all(k) for k in KEYS if k in st.query_params}
     current, notices = decode(params, defaults, channels, departments)
     for notice in notices:

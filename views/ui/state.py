@@ -36,13 +36,26 @@ class Filters:
         return out
 
 
-def default_filters(last_day: date | None, today: date) -> Filters:
-    """Six whole months up to the newest data (or today when there is none)."""
-    end = last_day or today
-    month = end.month - 5
-    year = end.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return Filters(start=date(year, month, 1), end=end)
+PERIOD_MONTHS = {"last_month": 1, "last_3_months": 3, "last_6_months": 6, "last_12_months": 12}
+
+
+def _month_shift(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def default_filters(last_day: date | None, today: date, period: str = "last_6_months") -> Filters:
+    """Whole months (``period``: a ``metrics.settings.DEFAULT_PERIODS`` key) ending with the newest
+    month the data covers to its last day: data to 3 December opens on June to November, never on a
+    December of three days compared with three days of November. Without data: up to today's month."""
+    newest = last_day or today
+    following = _month_shift(newest, 1)
+    if (following - newest).days != 1:  # the newest month is not over in the data
+        following = newest.replace(day=1)
+    end = date.fromordinal(following.toordinal() - 1)
+    if period == "year_to_date":
+        return Filters(start=date(end.year, 1, 1), end=end)
+    return Filters(start=_month_shift(following, -PERIOD_MONTHS.get(period, 6)), end=end)
 
 
 def _first(value: str | list[str] | None) -> str | None:
