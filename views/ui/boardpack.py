@@ -142,14 +142,15 @@ def _slug(values: tuple[str, ...]) -> str:
 
 
 def file_name(filters: Filters) -> str:
-    """"scorecard-2026-06-01-to-2026-11-30-finance.pdf": the scope in the name (channels, then
-    departments, then the comparison when it is the year before); a short hash is added when the
-    slug drops characters or gets long, so two scopes never share a name."""
+    """"scorecard-2026-06-01-to-2026-11-30-finance.pdf": the scope in the name (channels as
+    "channel-phone-chat", then departments, then the comparison when it is the year before); a
+    short hash is added when the slug drops characters or gets long, so two scopes never share a
+    name."""
     parts = [f"scorecard-{filters.start}-to-{filters.end}"]
     exact = True
-    for values in (filters.channels, filters.departments):
+    for prefix, values in (("channel-", filters.channels), ("", filters.departments)):
         if values:
-            parts.append(_slug(values))
+            parts.append(prefix + _slug(values))
             exact &= all(re.fullmatch(r"[A-Za-z0-9]+( [A-Za-z0-9]+)*", v) is not None
                          for v in values)
     if filters.cmp != "prev":
@@ -270,9 +271,10 @@ def attention_color(row: dict[str, Any]) -> str:
 # --- the document -------------------------------------------------------------------------------
 
 class _Document(FPDF):
-    def __init__(self, pack: Pack) -> None:
+    def __init__(self, pack: Pack, total: int | None = None) -> None:
         super().__init__(orientation="landscape", unit="mm", format="A4")
         self.pack = pack
+        self.total = total  # pages of the document (known after a first layout)
         self.set_margins(MARGIN, TOP, MARGIN)
         self.set_auto_page_break(auto=True, margin=BOTTOM)
         self.set_title(latin1(f"{TITLE}: {pack.scope}"))
@@ -287,7 +289,7 @@ class _Document(FPDF):
         self.set_font("Helvetica", "", 7.5)
         self.set_text_color(*MUTED)
         self.cell(WIDTH - 30, 5, fit(self, self.pack.scope, WIDTH - 32))
-        self.cell(30, 5, f"page {self.page_no()} of {{nb}}", align="R")
+        self.cell(30, 5, f"page {self.page_no()} of {self.total or '{nb}'}", align="R")
         self.set_text_color(*INK)
 
     # helpers
@@ -640,9 +642,12 @@ def _ownership(doc: _Document, pack: Pack) -> None:
 
 def pdf(pack: Pack) -> bytes:
     """The board pack as PDF bytes (A4 landscape, scope and page numbers on every page)."""
-    doc = _Document(pack)
-    _cover(doc, pack)
-    _attention(doc, pack)
-    _scorecard(doc, pack)
-    _ownership(doc, pack)
+    total = None
+    for _ in range(2):  # lay out once to count the pages, then with "page i of n" filled in
+        doc = _Document(pack, total)
+        _cover(doc, pack)
+        _attention(doc, pack)
+        _scorecard(doc, pack)
+        _ownership(doc, pack)
+        total = doc.page_no()
     return bytes(doc.output())
