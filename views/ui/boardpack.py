@@ -619,7 +619,7 @@ def _ownership(doc: _Document, pack: Pack) -> None:
                         bar_h * len(reasons) + 1.6 * (len(reasons) - 1), labels,
                         [float(v) for v in reasons["cost"]],
                         [format_row({"cost": v}, pack.currency)["cost"] for v in reasons["cost"]],
-                        color=(120, 150, 190), label_w=62, value_w=28)
+                        color=(120, 150, 190), label_w=72, value_w=26)
     doc.set_xy(MARGIN, y + height + 6)
     doc.set_font("Helvetica", "B", 11)
     doc.cell(0, 6, "Charge-back statement", new_x="LMARGIN", new_y="NEXT")
