@@ -13,9 +13,12 @@ from views.ui.state import Filters
 
 def test_sparkline_scales_points_into_the_box_and_draws_the_target() -> None:
     # values 0, 5, 10 in a 84 x 20 box with 2 px margins: x = 2, 42, 82; y = 18, 10, 2
-    svg = scoregrid.sparkline_svg([0.0, 5.0, 10.0], target=5.0, width=84, height=20)
+    svg = scoregrid.sparkline_svg([0.0, 5.0, 10.0], [5.0, 5.0, 5.0], width=84, height=20)
     assert 'points="2.0,18.0 42.0,10.0 82.0,2.0"' in svg
     assert 'y1="10.0"' in svg  # the target at 5 sits on the middle point
+    # a target that changed (a new monthly budget) is drawn per period, not as one level
+    moving = scoregrid.sparkline_svg([0.0, 5.0, 10.0], [10.0, 10.0, 0.0], width=84, height=20)
+    assert '<polyline points="2.0,2.0 42.0,2.0 82.0,18.0" class="tg"' in moving
     assert scoregrid.sparkline_svg([1.0]) == ""  # one point is no trend
     assert 'points="2.0,18.0 82.0,2.0"' in scoregrid.sparkline_svg([0.0, float("nan"), 10.0])
 

@@ -11,6 +11,7 @@ channel and by owning department sit below, each cell a link to the Channels pag
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -178,9 +179,11 @@ def _details(kpi_id: str) -> None:
     target = row.get("target", meta["target"])
     st.caption(f"n {'–' if missing(n) else f'{int(float(n)):,}'} (judged from {meta['min_n']}) · "
                f"{target_text(target, direction, unit, currency, str(row.get('target_source', '')))}")
-    spark = history[history["kpi"] == kpi_id]
-    fig = charts.trend(spark, "period", "value", target=None if missing(target) else float(target),
-                       y_title=str(meta["label"]), height=260)
+    # two years by month, the selected period shaded: a story older than the period shows here
+    first = date(filters.end.year - 2, filters.end.month, 1)
+    months_back = facade.trend(facade.Query.of(kpi_id, grain="month", start=first, end=filters.end,
+                                               filters=filters.as_filter_map()))
+    fig = charts.kpi_history(months_back, str(meta["label"]), filters.start, filters.end)
     st.plotly_chart(fig, key=f"detail_{kpi_id}", config={"displayModeBar": False}, width="stretch")
     st.page_link(CHANNELS_PAGE, label="Open in Channels (by channel, reason, queue and team)",
                  icon=":material/arrow_forward:",

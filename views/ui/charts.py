@@ -77,6 +77,25 @@ def trend(frame: pd.DataFrame, x: str, y: str, series: str | None = None,
     return _compact(fig, height, title)
 
 
+def kpi_history(frame: pd.DataFrame, label: str, start: object = None, end: object = None,
+                height: int = 260) -> go.Figure:
+    """A KPI's value per period with its target as a dashed line per period (a monthly budget
+    stays monthly, a target that changed shows where it changed) and the selected period shaded."""
+    data = frame.sort_values("period")
+    fig = go.Figure()
+    if start is not None and end is not None:
+        fig.add_vrect(x0=start, x1=end, fillcolor=COMPARISON, opacity=0.12, line_width=0,
+                      annotation_text="selected period", annotation_position="top left")
+    fig.add_trace(go.Scatter(x=data["period"], y=data["value"], mode="lines+markers", name=label,
+                             line={"width": 2, "color": NEUTRAL}, marker={"size": 5}))
+    if "target" in data and data["target"].notna().any():
+        fig.add_trace(go.Scatter(x=data["period"], y=data["target"], mode="lines", name="target",
+                                 line={"dash": "dash", "width": 1.5, "shape": "hv",
+                                       "color": STATUS_COLORS["green"]}))
+    fig.update_layout(yaxis_title=label, legend={"orientation": "h", "y": -0.18})
+    return _compact(fig, height)
+
+
 def status_matrix(frame: pd.DataFrame, row: str, col: str, status: str = "status",
                   text: str | None = None, rows: Sequence[str] | None = None,
                   cols: Sequence[str] | None = None, row_labels: dict[str, str] | None = None,

@@ -51,13 +51,15 @@ def status_word(status: str, note: str) -> tuple[str, str]:
     return status, STATUS_WORDS.get(status, status)
 
 
-def sparkline_svg(values: Sequence[float], target: float | None = None, status: str = "grey",
-                  width: int = 84, height: int = 20) -> str:
-    """A polyline of ``values`` (NaN gaps skipped) with a dotted target line; '' when < 2 points."""
+def sparkline_svg(values: Sequence[float], targets: Sequence[float | None] = (),
+                  status: str = "grey", width: int = 84, height: int = 20) -> str:
+    """A polyline of ``values`` (NaN gaps skipped) with a dotted line through each period's
+    target (a monthly budget stays monthly); '' when < 2 points."""
     points = [(i, float(v)) for i, v in enumerate(values) if not missing(v)]
     if len(points) < 2:
         return ""
-    ys = [y for _, y in points] + ([target] if target is not None else [])
+    marks = [(i, float(t)) for i, t in enumerate(targets) if not missing(t)]
+    ys = [y for _, y in points] + [t for _, t in marks]
     low, high = min(ys), max(ys)
     span = (high - low) or 1.0
     step = (width - 4) / max(len(values) - 1, 1)
@@ -68,9 +70,12 @@ def sparkline_svg(values: Sequence[float], target: float | None = None, status: 
     color = STATUS_COLORS.get(status, STATUS_COLORS["grey"])
     last_x, last_y = xy(*points[-1]).split(",")
     target_line = ""
-    if target is not None:
-        ty = xy(0, target).split(",")[1]
-        target_line = (f'<line x1="2" x2="{width - 2}" y1="{ty}" y2="{ty}" class="tg"/>')
+    if len(marks) == 1 or (marks and len({t for _, t in marks}) == 1):
+        ty = xy(0, marks[0][1]).split(",")[1]
+        target_line = f'<line x1="2" x2="{width - 2}" y1="{ty}" y2="{ty}" class="tg"/>'
+    elif marks:
+        target_line = (f'<polyline points="{" ".join(xy(i, t) for i, t in marks)}" class="tg" '
+                       'fill="none"/>')
     return (f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
             f'aria-hidden="true">{target_line}<polyline points="{line}" fill="none" '
             f'stroke="{color}" stroke-width="1.6"/><circle cx="{last_x}" cy="{last_y}" r="2.2" '
@@ -122,7 +127,7 @@ def kpi_rows(kpis: pd.DataFrame, scored: pd.DataFrame, months: pd.DataFrame,
             "low_n": not missing(n) and float(n) < float(meta["min_n"]),
             "issues": str(row.get("data_issues") or ""),
             "spark": sparkline_svg(list(spark["value"]) if len(spark) else [],
-                                   None if missing(target) else float(target), status),
+                                   list(spark["target"]) if len(spark) else [], status),
         })
     return out
 
@@ -314,7 +319,7 @@ CSS = """
 }
 @media print {
   .row { break-inside: avoid; } .persp { break-inside: avoid; }
-  .sc a[data-drill] { display: none; }
+  .attn a[data-drill] { display: none; } .mx tr { break-inside: avoid; }
 }
 """
 
