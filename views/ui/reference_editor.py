@@ -155,6 +155,9 @@ def settings_section(can_edit: bool) -> None:
                               if current.get("default_period") in periods else 2,
                               format_func=facade.DEFAULT_PERIODS.get, disabled=not can_edit,
                               key="settings_default_period")
+        company = c1.text_input("Company name (the board pack's cover)",
+                                value=current.get("company_name", ""), max_chars=80,
+                                disabled=not can_edit, key="settings_company")
         st.caption("Opening hours per channel, HH:MM-HH:MM in the business time zone.")
         hours = st.data_editor(_hours_frame(current["opening_hours"]), num_rows="dynamic",
                                hide_index=True, disabled=not can_edit, key="settings_hours")
@@ -166,6 +169,7 @@ def settings_section(can_edit: bool) -> None:
     values = {"business_timezone": business, "import_timezone": import_tz,
               "default_phone_region": region.strip().upper(), "service_department": service,
               "date_order": str(order), "default_period": str(period),
+              "company_name": company.strip(),
               "opening_hours": json.dumps({str(r["channel"]).strip(): str(r["hours"] or "").strip()
                                            for r in rows.to_dict("records")
                                            if str(r["channel"]).strip()})}
