@@ -19,6 +19,9 @@ What it offers (every function takes an optional ``db`` path; default ``SCORECAR
     perspective_scores(query, db=None) -> DataFrame[period, dimension, perspective, score, weight,
                                     kpis]   (perspective 'overall' is the weighted total)
     trend(query, db=None) -> DataFrame  scorecard rows of every period in the range (for charts)
+    landing(query, grain="month", cmp="prev", db=None) -> dict[str, DataFrame]   the scorecard's
+                                    landing view: scored, scores, history, months, attention,
+                                    channel, department (computed on two threads)
     latest_months(query, db=None) -> DataFrame[kpi, period, value, change, status, n, target,
                                     red_flag, note, provisional]   the newest whole month the data
                                     covers, against the month before (``metrics.briefing``)
@@ -72,6 +75,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -107,7 +111,7 @@ from metrics.query import Query, QueryError
 __all__ = ["Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "catalog", "kpi_table",
            "kpi_problems", "error_headline", "run", "explain", "transpile", "scorecard",
            "comparison_range", "target_row", "monthly_target", "cpx_drivers", "perspective_scores",
-           "trend", "latest_months", "attention", "freshness",
+           "trend", "latest_months", "attention", "landing", "freshness",
            "contacts_behind", "week_hours", "validate_kpi", "clear_caches",
            "reference_frame", "save_reference",
            # ownership, customer voice, metric editor, settings (see the docstring's second list)
@@ -309,21 +313,52 @@ def latest_months(query: Query, db: str | Path | None = None) -> pd.DataFrame:
     return briefing.latest_months(monthly, month)
 
 
+def _month_query(total: Query, db: str | Path | None) -> Query | None:
+    """The query of the latest whole month inside ``total``'s range (None when there is none)."""
+    if total.start is None or total.end is None:
+        return None
+    newest = _cached("span", db, (), semantics.data_span)["m_contacts"].newest
+    month = briefing.latest_month(total.start, total.end, newest)
+    return None if month is None else total.with_(start=month, end=periods.last_day(month))
+
+
 def attention(query: Query, cmp: str = "prev", limit: int = 4,
               db: str | Path | None = None) -> pd.DataFrame:
     """The KPIs to read first (``metrics.briefing.attention``) for ``query`` at grain "all"."""
     total_query = query.with_(grain="all", dimensions=())
     splits = {d: scorecard(total_query.with_(dimensions=(d,)), db) for d in briefing.SPLITS}
     months = latest_months(total_query, db)
-    month_splits: dict[str, pd.DataFrame] = {}
-    if len(months):
-        first = months["period"].iloc[0]
-        month_query = total_query.with_(start=first, end=periods.last_day(first))
-        month_splits = {d: scorecard(month_query.with_(dimensions=(d,)), db)
-                        for d in briefing.SPLITS}
+    month_query = _month_query(total_query, db)
+    month_splits = {d: scorecard(month_query.with_(dimensions=(d,)), db)
+                    for d in briefing.SPLITS} if month_query is not None and len(months) else {}
     filtered = tuple(d for d, values in total_query.filter_map.items() if len(values) == 1)
     return briefing.attention(scorecard(total_query, db), months, splits, month_splits,
                               catalog(db), cmp, limit, filtered)
+
+
+def landing(query: Query, grain: str = "month", cmp: str = "prev",
+            db: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """Everything the Scorecard's landing view and the board pack read for ``query``: scored,
+    scores, history (at ``grain``), months, attention, channel and department (the splits).
+    The independent statements run on two threads (DuckDB and the scoring in pandas overlap);
+    each result lands in the cache, so the answer is the same as calling the functions one by
+    one, and a second call costs nothing."""
+    total = query.with_(grain="all", dimensions=())
+    month = _month_query(total, db)
+    lanes: list[list[Callable[[], object]]] = [
+        [lambda: scorecard(total.with_(dimensions=("channel",)), db),  # the total's mix needs it
+         lambda: scorecard(total, db), lambda: trend(total.with_(grain=grain), db)],
+        [lambda: scorecard(total.with_(dimensions=("department",)), db),
+         lambda: latest_months(total, db)]
+        + ([lambda: scorecard(month.with_(dimensions=("channel",)), db),
+            lambda: scorecard(month.with_(dimensions=("department",)), db)] if month else [])]
+    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+        for done in [pool.submit(lambda jobs=jobs: [job() for job in jobs]) for jobs in lanes]:
+            done.result()
+    return {"scored": scorecard(total, db), "scores": perspective_scores(total, db),
+            "history": trend(total.with_(grain=grain), db), "months": latest_months(total, db),
+            "attention": attention(total, cmp, db=db),
+            **{d: scorecard(total.with_(dimensions=(d,)), db) for d in briefing.SPLITS}}
 
 
 def freshness(db: str | Path | None = None) -> pd.DataFrame:

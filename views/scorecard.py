@@ -81,13 +81,11 @@ base = facade.Query.of(order, grain="all", start=filters.start, end=filters.end,
 c_start, c_end = facade.comparison_range(filters.start, filters.end, filters.cmp)
 
 with st.spinner("Computing the scorecard ..."):
-    scored = facade.scorecard(base)
-    scores = facade.perspective_scores(base)
-    history = facade.trend(base.with_(grain=filters.grain))
-    months = facade.latest_months(base)
-    attention = facade.attention(base, filters.cmp)
+    view = facade.landing(base, filters.grain, filters.cmp)
     fresh = facade.freshness()
-    split = {d: facade.scorecard(base.with_(dimensions=(d,))) for d in ("channel", "department")}
+scored, scores, history, months = view["scored"], view["scores"], view["history"], view["months"]
+attention = view["attention"]
+split = {d: view[d] for d in ("channel", "department")}
 
 with head[1]:
     boardpack_button.draw(filters)
