@@ -352,8 +352,11 @@ def landing(query: Query, grain: str = "month", cmp: str = "prev",
          lambda: latest_months(total, db)]
         + ([lambda: scorecard(month.with_(dimensions=("channel",)), db),
             lambda: scorecard(month.with_(dimensions=("department",)), db)] if month else [])]
+    def run_lane(jobs: list[Callable[[], object]]) -> None:
+        for job in jobs:
+            job()
     with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
-        for done in [pool.submit(lambda jobs=jobs: [job() for job in jobs]) for jobs in lanes]:
+        for done in [pool.submit(run_lane, jobs) for jobs in lanes]:
             done.result()
     return {"scored": scorecard(total, db), "scores": perspective_scores(total, db),
             "history": trend(total.with_(grain=grain), db), "months": latest_months(total, db),
