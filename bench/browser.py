@@ -219,11 +219,27 @@ class Bench:
             status["load"] = page.evaluate(LOAD_JS)
         return Sample(browser_s, done_s, caused, status)
 
-    def open(self, path: str) -> tuple[Any, Sample]:
-        page = self.new_page()
+    def open(self, path: str, context: Any = None) -> tuple[Any, Sample]:
+        """A new Streamlit session on ``path``: in a new browser context (an empty HTTP cache, a
+        first visit), or in ``context`` (a returning visitor's browser: its cache is warm)."""
+        page = self.new_page() if context is None else context.new_page()
         sample = self.timed(page, lambda: page.goto(self.page_url(path), wait_until="commit"),
                             fresh=True)
         return page, sample
+
+    def returning(self, path: str, runs: int) -> list[Sample]:
+        """``runs`` new sessions (tabs) of a browser that has seen the page before."""
+        context = self.browser.new_context(viewport=VIEWPORT, color_scheme="light")
+        context.add_init_script(OBSERVER_JS)
+        self.contexts.append(context)
+        first, _ = self.open(path, context)  # fills the HTTP cache, untimed
+        first.close()
+        samples = []
+        for _ in range(runs):
+            page, sample = self.open(path, context)
+            samples.append(sample)
+            page.close()
+        return samples
 
     def nav(self, page: Any, label: str) -> Sample:
         link = page.locator("[data-testid=stSidebarNav] a").filter(
@@ -441,12 +457,23 @@ def measure(db: Path, runs: int, quiet: float, timeout: float, log: Any,
                     for _ in range(runs):
                         samples.append(bench.open(path)[1])
                         bench.close_all()
-                    rows.append(row(name, "new session", samples, BUDGET_S["new session"]))
+                    rows.append(row(name, "new session", samples, BUDGET_S["new session"],
+                                    note="first visit: empty browser cache"))
                 except MeasureError as e:
                     rows.append({"page": name, "action": "new session", "error": str(e)})
                 finally:
                     bench.close_all()
                 log(f"  {name} new session: " + ", ".join(f"{s.browser_s:.2f}" for s in samples))
+                try:
+                    samples = bench.returning(path, runs)
+                    rows.append(row(name, "new session", samples, BUDGET_S["new session"],
+                                    note="returning visitor: browser cache warm"))
+                except MeasureError as e:
+                    rows.append({"page": name, "action": "new session (returning)",
+                                 "error": str(e)})
+                finally:
+                    bench.close_all()
+                log(f"  {name} returning: " + ", ".join(f"{s.browser_s:.2f}" for s in samples))
             for name in (n for n in ACTION_PAGES if n in path_of):
                 try:
                     samples = []

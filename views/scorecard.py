@@ -24,6 +24,7 @@ from views.ui.editor_view import header_and_body, parameter_rows
 from views.ui.sidebar import global_filters
 from views.ui.state import COMPARISONS, Filters, link
 from views.ui.tiles import (
+    PERSPECTIVES,
     change_markdown,
     drill_link,
     issues_markdown,
@@ -35,12 +36,6 @@ from views.ui.tiles import (
     value_markdown,
 )
 
-PERSPECTIVES = {
-    "experience": "Experience: what customers say",
-    "operational": "Operational: how the service runs",
-    "avoidable": "Avoidable contact: demand that should not exist",
-    "cost": "Cost and ownership: who pays for failure demand",
-}
 SHORT = {k: v.split(":")[0] for k, v in PERSPECTIVES.items()}
 CHANNELS_PAGE = "views/channels.py"
 OWNERSHIP_PAGE = "views/ownership.py"

@@ -39,6 +39,7 @@ from views.ui.charts import CELL_TEXT, STATUS_COLORS
 from views.ui.pdf_charts import INK, MUTED, fit, rgb
 from views.ui.state import COMPARISONS, Filters
 from views.ui.tiles import (
+    PERSPECTIVES,
     STATUS_WORDS,
     change_tone,
     format_change,
@@ -46,15 +47,9 @@ from views.ui.tiles import (
     judged_text,
     missing,
     score_color,
+    status_word,
 )
 
-# The Scorecard page's perspective titles (views/scorecard.py PERSPECTIVES), in its order.
-PERSPECTIVES = {
-    "experience": "Experience: what customers say",
-    "operational": "Operational: how the service runs",
-    "avoidable": "Avoidable contact: demand that should not exist",
-    "cost": "Cost and ownership: who pays for failure demand",
-}
 TITLE = "Service scorecard"
 SCORE_STATUS = {"green": "green", "orange": "amber", "red": "red", "gray": "grey"}
 TONE_RGB = {"better": (22, 120, 60), "worse": (190, 40, 40), "same": (110, 110, 110)}
@@ -164,19 +159,6 @@ def file_name(filters: Filters) -> str:
 
 # --- pure view models (tested without drawing) --------------------------------------------------
 
-def status_word(status: str, note: str) -> str:
-    """The status cell's word; a grey value says why in one word."""
-    if status == "grey":
-        if note.startswith("provisional"):
-            return "provisional"
-        if note.startswith("not applicable"):
-            return "n/a"
-        if note.startswith("could not be computed"):
-            return "failed"
-        return "not judged"
-    return STATUS_WORDS.get(status, status)
-
-
 def status_fill(status: str) -> str:
     """The status cell's fill (the pages' palette, dark text on it)."""
     return STATUS_COLORS.get(status, STATUS_COLORS["grey"])
@@ -204,7 +186,7 @@ class Row:
     low_n: bool
     note: str
     spark: tuple[float, ...]
-    spark_target: float | None
+    spark_targets: tuple[float, ...]
 
 
 def _sign(direction: str) -> str:
@@ -247,7 +229,8 @@ def table_rows(pack: Pack) -> list[Row]:
             note=note,
             spark=tuple(float("nan") if missing(v) else float(v) for v in spark["value"])
             if len(spark) else (),
-            spark_target=None if missing(target) else float(target)))
+            spark_targets=tuple(float("nan") if missing(v) else float(v) for v in spark["target"])
+            if len(spark) else ()))
     return out
 
 
@@ -536,7 +519,7 @@ def _table_row(doc: _Document, r: Row) -> None:
             doc.cell(width, ROW_H, fit(doc, r.n, width - 1), align=align)
         elif key == "trend":
             pdf_charts.sparkline(doc, x + 2, y + 1, width - 4, ROW_H - 2, r.spark,
-                                 r.spark_target, r.status)
+                                 r.spark_targets, r.status)
         elif key == "note":
             doc.set_font("Helvetica", "", 7.5)
             doc.set_text_color(*MUTED)

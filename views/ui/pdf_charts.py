@@ -65,23 +65,27 @@ def _scale(values: Sequence[object], targets: Sequence[object]) -> tuple[float, 
 
 
 def sparkline(pdf: FPDF, x: float, y: float, w: float, h: float, values: Sequence[object],
-              target: float | None = None, status: str = "grey") -> bool:
-    """A small line of ``values`` with a dotted target line and its last point marked; False (and
-    nothing drawn) with fewer than two values."""
+              targets: Sequence[object] = (), status: str = "grey") -> bool:
+    """A small line of ``values`` with a dotted line through each period's target (a monthly
+    budget stays monthly) and its last point marked; False (nothing drawn) with < 2 values."""
     points = _points(values)
     if len(points) < 2:
         return False
-    low, high = _scale(values, [] if target is None else [target])
+    marks = _points(targets)
+    low, high = _scale(values, targets)
     step = w / max(len(values) - 1, 1)
 
     def at(i: float, v: float) -> tuple[float, float]:
         return x + i * step, y + h - (v - low) / (high - low) * h
-    if target is not None:
+    if marks:
         pdf.set_draw_color(*TARGET)
         pdf.set_line_width(0.15)
         pdf.set_dash_pattern(dash=0.6, gap=0.6)
-        ty = at(0, target)[1]
-        pdf.line(x, ty, x + w, ty)
+        if len({v for _, v in marks}) == 1:
+            ty = at(0, marks[0][1])[1]
+            pdf.line(x, ty, x + w, ty)
+        else:
+            pdf.polyline([at(i, v) for i, v in marks], style="D")
         pdf.set_dash_pattern()
     color = status_rgb(status)
     pdf.set_draw_color(*color)

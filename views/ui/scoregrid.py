@@ -19,10 +19,10 @@ from typing import Any
 
 import pandas as pd
 
+from views.ui import tiles
 from views.ui.briefing_text import attention_sentence
 from views.ui.charts import STATUS_COLORS
 from views.ui.tiles import (
-    STATUS_WORDS,
     change_tone,
     format_change,
     format_value,
@@ -40,15 +40,8 @@ def esc(value: object) -> str:
 
 def status_word(status: str, note: str) -> tuple[str, str]:
     """(css class, word) of a status pill; grey says why in one word."""
-    if status == "grey":
-        if note.startswith("provisional"):
-            return "prov", "provisional"
-        if note.startswith("not applicable"):
-            return "grey", "n/a"
-        if note.startswith("could not be computed"):
-            return "fail", "failed"
-        return "grey", "not judged"
-    return status, STATUS_WORDS.get(status, status)
+    word = tiles.status_word(status, note)
+    return {"provisional": "prov", "failed": "fail"}.get(word, status), word
 
 
 def sparkline_svg(values: Sequence[float], targets: Sequence[float | None] = (),

@@ -17,6 +17,13 @@ MARKDOWN_COLORS = {"green": "green", "amber": "orange", "red": "red", "grey": "g
 STATUS_WORDS = {"green": "on target", "amber": "off target", "red": "red flag",
                 "grey": "not judged"}
 SHORT_COMPARISONS = {"prev": "vs previous", "yoy": "vs last year"}
+# The four perspectives in page order, with the titles the Scorecard page and the board pack show.
+PERSPECTIVES = {
+    "experience": "Experience: what customers say",
+    "operational": "Operational: how the service runs",
+    "avoidable": "Avoidable contact: demand that should not exist",
+    "cost": "Cost and ownership: who pays for failure demand",
+}
 CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF ", "SEK": "SEK ", "JPY": "¥"}
 
 
@@ -162,17 +169,23 @@ def judged_text(judged: object, of: object) -> str:
     return f"{j} of {int(float(of))} KPIs judged"  # type: ignore[arg-type]
 
 
-def status_badge(status: str, note: object = "") -> str:
-    """The status word as a badge; a grey value says why in one word (provisional, n/a, failed)."""
-    color = MARKDOWN_COLORS.get(status, "gray")
+def status_word(status: str, note: object = "") -> str:
+    """The status in words; a grey value says why in one word (provisional, n/a, failed)."""
     text = note if isinstance(note, str) else ""
-    if status == "grey" and text.startswith("provisional"):
-        return ":blue-badge[provisional]"
-    if status == "grey" and text.startswith("not applicable"):
-        return ":gray-badge[n/a]"
-    if status == "grey" and text.startswith("could not be computed"):
-        return ":red-badge[failed]"
-    return f":{color}-badge[{STATUS_WORDS.get(status, status)}]"
+    if status == "grey":
+        for start, word in (("provisional", "provisional"), ("not applicable", "n/a"),
+                            ("could not be computed", "failed")):
+            if text.startswith(start):
+                return word
+    return STATUS_WORDS.get(status, status)
+
+
+def status_badge(status: str, note: object = "") -> str:
+    """The status word as a badge, coloured by status (provisional blue, failed red)."""
+    word = status_word(status, note)
+    color = {"provisional": "blue", "n/a": "gray", "failed": "red"}.get(
+        word, MARKDOWN_COLORS.get(status, "gray"))
+    return f":{color}-badge[{word}]"
 
 
 def score_color(score: object) -> str:
