@@ -4,6 +4,7 @@ demo warehouse; filters come from query parameters, as from a shared link."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -71,6 +72,9 @@ def test_scorecard_is_one_view_with_scores_attention_and_every_kpi(demo_db: Path
     kpis = facade.kpi_table(demo_db)
     for kpi_id, label in zip(kpis["id"], kpis["label"], strict=True):
         assert f'data-kpi="{kpi_id}"' in markup and label.replace("'", "&#x27;") in markup
+    # a department's cost cell opens its Ownership page, a channel's cell the Channels page
+    assert re.search(r'data-drill="ownership\?[^"]*dept=Finance[^"]*kpi=avoidable_cost"', markup)
+    assert re.search(r'data-drill="channels\?[^"]*channel=phone[^"]*kpi=aht"', markup)
     # no Plotly chart and no "how is this calculated" box until a row is opened
     assert not at.get("plotly_chart") and not at.expander and not at.code
     scope = at.markdown[0].value

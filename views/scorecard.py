@@ -95,26 +95,26 @@ for warning in stale:
     st.warning(warning, icon=":material/schedule:")
 
 
+def _target(kpi_id: str, dimension: str, member: str) -> str:
+    """The drill-down of a KPI narrowed to one channel or owning department: a department's
+    avoidable-contact or cost KPI opens Ownership (its statement, its cost trend, contacts per X),
+    everything else the Channels page, both with the page's filters."""
+    if dimension == "department" and kpis.loc[kpi_id, "perspective"] in ("cost", "avoidable"):
+        return link("ownership", filters.with_(departments=(member,)), kpi=kpi_id).lstrip("/")
+    narrowed = {dimension: member} if dimension in ("channel", "department") else {}
+    return drill_link(filters, kpi_id, **narrowed).lstrip("/")
+
+
 def _drill(row: dict[str, Any]) -> tuple[str, str]:
-    """The link of a KPI needing attention: its driver's drill-down (a department that owns an
-    avoidable-cost KPI opens Ownership, everything else Channels)."""
+    """(label, link) of a KPI needing attention: the drill-down of what drives it."""
     member, dimension = str(row.get("driver") or ""), str(row.get("dimension") or "")
-    cost = kpis.loc[row["kpi"], "perspective"] in ("cost", "avoidable")
-    if dimension == "department" and cost:
-        f = filters.with_(departments=(member,))
-        return f"Ownership: {member}", link("ownership", f, kpi=str(row["kpi"])).lstrip("/")
-    if dimension:
-        target = {"channel": member} if dimension == "channel" else {"department": member}
-        return (f"Channels: {member}",
-                drill_link(filters, str(row["kpi"]), **target).lstrip("/"))
-    return "Channels", drill_link(filters, str(row["kpi"])).lstrip("/")
+    url = _target(str(row["kpi"]), dimension, member)
+    page = "Ownership" if url.startswith("ownership") else "Channels"
+    return (f"{page}: {member}" if member else page), url
 
 
 def _cell_link(dimension: str) -> Any:
-    def link(kpi_id: str, member: str) -> str:
-        target = {"channel": member} if dimension == "channel" else {"department": member}
-        return drill_link(filters, kpi_id, **target).lstrip("/")
-    return link
+    return lambda kpi_id, member: _target(kpi_id, dimension, member)
 
 
 rows = scoregrid.kpi_rows(kpis, scored, months, history, filters.cmp, currency)
@@ -132,7 +132,8 @@ markup = (
     + '<div class="mxh">Where it happens</div><p class="mxc">Each cell is a KPI for one channel or '
       "one owning department (the department whose product, process or error caused the contact) "
       "over the whole period, coloured by status; n/a where the KPI cannot be read by that "
-      "dimension. Click a cell to open the Channels page narrowed to it.</p>"
+      "dimension. Click a cell to open it narrowed: the Channels page, or Ownership for a "
+      "department's avoidable contact and cost.</p>"
     + scoregrid.matrix_html(split["channel"], "channel", order, labels, units, currency,
                             _cell_link("channel"))
     + scoregrid.matrix_html(split["department"], "department", order, labels, units, currency,
