@@ -85,6 +85,7 @@ import pandas as pd
 from sqlglot import exp
 
 from connectors import reference
+from connectors.base import CHANNELS
 from metrics import (
     briefing,
     compiler,
@@ -108,7 +109,7 @@ from metrics.catalog import KPI, Catalog, Problem
 from metrics.compiler import Compiled
 from metrics.query import Query, QueryError
 
-__all__ = ["Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "catalog", "kpi_table",
+__all__ = ["CHANNELS", "Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "catalog", "kpi_table",
            "kpi_problems", "error_headline", "run", "explain", "transpile", "scorecard",
            "comparison_range", "target_row", "monthly_target", "cpx_drivers", "perspective_scores",
            "trend", "latest_months", "attention", "landing", "freshness",

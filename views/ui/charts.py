@@ -8,7 +8,7 @@ the background to the Streamlit theme (``st.plotly_chart(theme="streamlit")``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,6 +20,8 @@ STATUS_LABELS = {"green": "on target", "amber": "between target and red flag",
 CELL_TEXT = "#111111"
 NEUTRAL = "#4c78a8"
 COMPARISON = "#8c8c8c"
+TOTAL = "#5f6b7a"  # the whole scope's line beside its members' lines
+CHOSEN_EDGE = "#222222"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -56,19 +58,36 @@ def sparkline(frame: pd.DataFrame, x: str = "period", y: str = "value",
 def trend(frame: pd.DataFrame, x: str, y: str, series: str | None = None,
           target: float | None = None, comparison: pd.DataFrame | None = None,
           comparison_label: str = "comparison", y_title: str = "", title: str | None = None,
-          height: int = 360) -> go.Figure:
-    """Lines of ``y`` over ``x`` (one per ``series``), a dashed target line and, when given, the
-    comparison period's line (a frame with the same ``x`` values) in grey dots."""
+          height: int = 360, colors: Mapping[str, str] | None = None,
+          chosen: Sequence[str] = (), total: pd.DataFrame | None = None,
+          total_label: str = "total") -> go.Figure:
+    """Lines of ``y`` over ``x``, one per ``series`` member in its colour (``colors``: the
+    palette's stable member colours); members not in ``chosen`` (when something is chosen) fade
+    but stay visible. ``total`` (same columns) is the whole scope's line, ``comparison`` the
+    comparison period's line drawn at its counterpart dates (``x``) with the dates it really
+    covers in ``counterpart`` for the hover; a dashed target line."""
     fig = go.Figure()
+    colors = colors or {}
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=True))
     for name, part in groups:
         part = part.sort_values(x)
+        faded = bool(chosen) and name is not None and str(name) not in chosen
         fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers",
                                  name=str(name) if name is not None else y_title or y,
-                                 line={"width": 2}, marker={"size": 5}))
+                                 opacity=0.3 if faded else 1.0,
+                                 line={"width": 1.5 if faded else 2,
+                                       "color": colors.get(str(name), NEUTRAL)},
+                                 marker={"size": 4 if faded else 5}))
+    if total is not None and not total.empty:
+        part = total.sort_values(x)
+        fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers", name=total_label,
+                                 line={"width": 3, "color": TOTAL}, marker={"size": 6}))
     if comparison is not None and not comparison.empty:
         comp = comparison.sort_values(x)
+        custom = comp["counterpart"] if "counterpart" in comp else comp[x]
         fig.add_trace(go.Scatter(x=comp[x], y=comp[y], mode="lines", name=comparison_label,
+                                 customdata=custom,
+                                 hovertemplate="%{customdata}: %{y:,.4g}<extra></extra>",
                                  line={"dash": "dot", "width": 2, "color": COMPARISON}))
     if target is not None:
         fig.add_hline(y=target, line={"dash": "dash", "width": 1.5, "color": STATUS_COLORS["green"]},
@@ -144,17 +163,30 @@ def status_matrix(frame: pd.DataFrame, row: str, col: str, status: str = "status
 
 def status_bars(frame: pd.DataFrame, x: str, y: str, status: str = "status",
                 target: float | None = None, y_title: str = "", text: str | None = None,
-                title: str | None = None, horizontal: bool = False,
-                height: int = 320) -> go.Figure:
-    """One bar per category coloured by status, with a dashed target line."""
-    colors = [status_color(s) for s in frame[status]] if status in frame else NEUTRAL
-    labels = frame[text] if text and text in frame else None
-    if horizontal:
-        bar = go.Bar(y=frame[x].astype(str), x=frame[y], orientation="h", marker_color=colors,
-                     text=labels, textposition="auto", name="", customdata=frame[x].astype(str))
+                title: str | None = None, horizontal: bool = False, height: int = 320,
+                colors: Mapping[str, str] | None = None, chosen: Sequence[str] = (),
+                labels: Mapping[str, str] | None = None) -> go.Figure:
+    """One bar per member with a dashed target line. Filled in the member's colour when
+    ``colors`` gives one (channels, departments), else by status; each bar's ``customdata`` is the
+    member (``labels`` only change what is written), and when members are ``chosen`` the others
+    fade but stay (a cross-filter highlights, it does not hide)."""
+    members = frame[x].astype(str)
+    if colors:
+        fill: object = [colors.get(m, NEUTRAL) for m in members]
     else:
-        bar = go.Bar(x=frame[x].astype(str), y=frame[y], marker_color=colors, text=labels,
-                     textposition="auto", name="", customdata=frame[x].astype(str))
+        fill = [status_color(s) for s in frame[status]] if status in frame else NEUTRAL
+    opacity = [1.0 if not chosen or m in chosen else 0.35 for m in members]
+    names = [(labels or {}).get(m, m) for m in members]
+    shown = frame[text] if text and text in frame else None
+    marker = {"color": fill, "opacity": opacity,
+              "line": {"width": [2 if chosen and m in chosen else 0 for m in members],
+                       "color": CHOSEN_EDGE}}
+    if horizontal:
+        bar = go.Bar(y=names, x=frame[y], orientation="h", marker=marker, text=shown,
+                     textposition="auto", name="", customdata=members)
+    else:
+        bar = go.Bar(x=names, y=frame[y], marker=marker, text=shown, textposition="auto",
+                     name="", customdata=members)
     fig = go.Figure(bar)
     if target is not None:
         line = {"dash": "dash", "width": 1.5, "color": COMPARISON}
@@ -171,11 +203,17 @@ def status_bars(frame: pd.DataFrame, x: str, y: str, status: str = "status",
 
 
 def pareto(frame: pd.DataFrame, category: str, count: str, title: str | None = None,
-           top: int = 15, height: int = 360) -> go.Figure:
+           top: int = 15, height: int = 360, labels: Mapping[str, str] | None = None,
+           chosen: Sequence[str] = (), count_title: str | None = None,
+           hover: str | None = None) -> go.Figure:
     """Bars of ``count`` per ``category`` in descending order and the cumulative share (right
-    axis, 0-100 %) with an 80 % guide; categories beyond ``top`` are folded into 'other'."""
-    data = frame[[category, count]].dropna(subset=[count])
-    data = data.groupby(category, dropna=False, sort=False)[count].sum().reset_index()
+    axis, 0-100 %) with an 80 % guide; categories beyond ``top`` are folded into 'other'. Bars
+    carry the category in ``customdata`` and show its label (``labels``), wrapped, horizontal;
+    ``hover`` is a column of extra hover text (the rate of a ratio KPI)."""
+    keep = [category, count] + ([hover] if hover else [])
+    data = frame[keep].dropna(subset=[count])
+    agg = {count: "sum", **({hover: "first"} if hover else {})}
+    data = data.groupby(category, dropna=False, sort=False).agg(agg).reset_index()
     data[category] = data[category].fillna("(none)").astype(str)
     data = data.sort_values(count, ascending=False, kind="stable")
     if len(data) > top:
@@ -183,18 +221,70 @@ def pareto(frame: pd.DataFrame, category: str, count: str, title: str | None = N
         data = pd.concat([data.iloc[:top], rest], ignore_index=True)
     total = float(data[count].sum()) or 1.0
     cumulative = data[count].cumsum() / total * 100.0
+    names = [_wrap((labels or {}).get(c, c)) for c in data[category]]
+    opacity = [1.0 if not chosen or c in chosen else 0.35 for c in data[category]]
+    extra = data[hover].fillna("") if hover else [""] * len(data)
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=data[category], y=data[count], marker_color=NEUTRAL, name=count,
-                         customdata=data[category]))
-    fig.add_trace(go.Scatter(x=data[category], y=cumulative, yaxis="y2", mode="lines+markers",
-                             name="cumulative %", line={"color": STATUS_COLORS["amber"]}))
+    fig.add_trace(go.Bar(x=names, y=data[count], marker={"color": NEUTRAL, "opacity": opacity},
+                         name=count_title or count, customdata=list(zip(data[category], extra,
+                                                                        strict=True)),
+                         hovertemplate="%{x}: %{y:,.4g}<br>%{customdata[1]}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=names, y=cumulative, yaxis="y2", mode="lines+markers",
+                             name="cumulative %", line={"color": COMPARISON},
+                             hovertemplate="cumulative %{y:.0f} %<extra></extra>"))
     fig.add_hline(y=80, yref="y2", line={"dash": "dot", "width": 1, "color": COMPARISON})
-    fig.update_layout(yaxis={"title": count}, showlegend=False,
+    fig.update_layout(yaxis={"title": count_title or count}, showlegend=False,
                       yaxis2={"overlaying": "y", "side": "right", "range": [0, 105],
                               "tickvals": [0, 20, 40, 60, 80, 100], "ticksuffix": " %",
                               "title": "cumulative share", "showgrid": False})
-    fig.update_xaxes(tickangle=-45, automargin=True)
+    fig.update_xaxes(tickangle=0, automargin=True, tickfont={"size": 10})
     return _compact(fig, height, title)
+
+
+def member_months(frame: pd.DataFrame, member: str, value: str, period: str = "period",
+                  labels: Mapping[str, str] | None = None, chosen: Sequence[str] = (),
+                  title: str | None = None, text_format: str = "{:,.0f}") -> go.Figure:
+    """Members (rows, biggest total first) x periods: each cell coloured by its share of its own
+    row's largest value, so a month that spikes for one reason stands out whatever the reason's
+    size, and labelled with the value. Invisible markers carry each member as ``customdata`` (a
+    heatmap cannot be clicked in Plotly)."""
+    data = frame.dropna(subset=[value])
+    order = list(data.groupby(member)[value].sum().sort_values(ascending=False).index.astype(str))
+    periods = sorted(data[period].unique())
+    grid = data.assign(**{member: data[member].astype(str)}).pivot_table(
+        index=member, columns=period, values=value, aggfunc="sum").reindex(index=order,
+                                                                           columns=periods)
+    peak = grid.max(axis=1).replace(0, float("nan"))
+    share = grid.div(peak, axis=0)
+    names = [_wrap((labels or {}).get(m, m), 28) + (" ●" if m in chosen else "") for m in order]
+    months = [pd.Timestamp(p).strftime("%b %Y") for p in periods]
+    text = [[("" if v != v else text_format.format(v)) for v in row] for row in grid.to_numpy()]
+    fig = go.Figure(go.Heatmap(
+        z=share.to_numpy().tolist(), x=months, y=names, text=text, texttemplate="%{text}",
+        textfont={"size": 10}, colorscale="Blues", zmin=0, zmax=1, showscale=False,
+        xgap=1, ygap=1, hoverongaps=False,
+        hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+    cells = [(months[j], names[i], order[i]) for i in range(len(order))
+             for j in range(len(periods)) if text[i][j]]
+    fig.add_trace(go.Scatter(
+        x=[c[0] for c in cells], y=[c[1] for c in cells], customdata=[c[2] for c in cells],
+        mode="markers", name="", showlegend=False, hoverinfo="skip",
+        marker={"size": 18, "symbol": "square", "opacity": 0.01, "color": CELL_TEXT},
+        selected={"marker": {"opacity": 0.01}}, unselected={"marker": {"opacity": 0.01}}))
+    fig.update_yaxes(autorange="reversed", fixedrange=True, automargin=True)
+    fig.update_xaxes(side="top", fixedrange=True)
+    return _compact(fig, max(200, 26 * len(order) + 70), title)
+
+
+def _wrap(text: str, width: int = 14) -> str:
+    """Break a label into lines of about ``width`` characters (Plotly's ``<br>``)."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines) or str(text)
 
 
 def week_hours(frame: pd.DataFrame, value: str, weekday: str = "weekday", hour: str = "hour",

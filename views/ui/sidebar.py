@@ -1,8 +1,17 @@
 """The global filters in the sidebar, bound to the URL (``views.ui.state`` holds the pure part).
 
-``global_filters()`` is called by every page: it reads the query string, draws the widgets (period,
-grain, comparison, channel, department), writes the chosen values back to the URL so the view can be
-shared as a link, and returns the ``Filters`` the page should use.
+``global_filters()`` is called by every page: it draws the widgets (period, grain, comparison and
+one multiselect per member filter: channel, department, reason, queue, team), keeps them and the URL
+in step, and returns the ``Filters`` the page should use.
+
+Which side wins: the URL when it changed behind our back (a shared link, Back/Forward, a link from
+another page), the widgets otherwise. The session remembers the filter part of the URL it last
+wrote (``SYNCED``); a URL that differs from it is read into the widgets' session state before they
+are drawn. Every change is then written back to the URL, which Streamlit pushes onto the browser
+history, so Back undoes a filter or a chart click. A chart click goes through ``toggle`` (an
+``on_select`` callback: it runs before the script, the one moment a widget's state may be set), so
+it sets exactly the same filter as the sidebar. A page opened from the menu (no filters in its URL)
+carries the session's filters over.
 """
 
 from __future__ import annotations
@@ -13,9 +22,25 @@ from datetime import date
 import streamlit as st
 
 from metrics import facade, imports
-from views.ui.state import COMPARISONS, GRAINS, Filters, decode, default_filters, encode
+from views.ui.state import (
+    BY_DIMENSION,
+    COMPARISONS,
+    GRAINS,
+    MEMBER_FILTERS,
+    Filters,
+    decode,
+    default_filters,
+    encode,
+)
 
-KEYS = ("from", "to", "grain", "cmp", "channel", "dept")
+KEYS = ("from", "to", "grain", "cmp", *(m.key for m in MEMBER_FILTERS))
+SYNCED = "_filters_url"  # the filter part of the URL this session last wrote
+PERIOD, GRAIN, CMP = "f_period", "f_grain", "f_cmp"
+NOT_A_MEMBER = ("", "None", "nan", "(none)", "other")
+
+
+def widget_key(dimension: str) -> str:
+    return f"f_{BY_DIMENSION[dimension].key}"
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -26,10 +51,37 @@ def _known(dim: str, generation: str) -> list[str]:  # noqa: ARG001 (a cache key
 
 
 def _generation() -> str:
-    """Changes with the warehouse file and after every import, so the cached channel/department
-    lists follow the data (and never leak from one warehouse to another in the same process)."""
+    """Changes with the warehouse file and after every import, so the cached member lists follow
+    the data (and never leak from one warehouse to another in the same process)."""
     summary = imports.warehouse_summary()
     return f"{os.environ.get('SCORECARD_DB', '')}|{summary['imports']}|{summary['contacts']}"
+
+
+def known(dimension: str) -> list[str]:
+    """Every member of ``dimension`` (channel, department, reason, queue, team) in the warehouse."""
+    return _known(dimension, _generation())
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _reason_labels(generation: str) -> dict[str, str]:  # noqa: ARG001 (a cache key)
+    frame = facade.reference_frame("reason_map")
+    if frame.empty or "label" not in frame.columns:
+        return {}
+    frame = frame.dropna(subset=["reason"]).sort_values("valid_from" if "valid_from" in frame
+                                                       else "reason")
+    return {str(r): str(lbl) for r, lbl in zip(frame["reason"], frame["label"], strict=True)
+            if lbl is not None and lbl == lbl}
+
+
+def reason_labels() -> dict[str, str]:
+    """Reason code -> its label in the reason map (the newest one); codes without one are absent."""
+    return _reason_labels(_generation())
+
+
+def label(dimension: str, member: object) -> str:
+    """How a member is shown: a reason by its label, everything else as it is."""
+    text = str(member)
+    return reason_labels().get(text, text) if dimension == "reason" else text
 
 
 def last_data_day() -> date | None:
@@ -40,43 +92,80 @@ def last_data_day() -> date | None:
         return None
 
 
+def _url() -> dict[str, str]:
+    return {k: ",".join(st.query_params.get_all(k)) for k in KEYS if k in st.query_params}
+
+
+def _to_widgets(f: Filters) -> None:
+    """Put ``f`` into the widgets' session state (before they are drawn in this run)."""
+    st.session_state[PERIOD] = (f.start, f.end)
+    st.session_state[GRAIN] = f.grain
+    st.session_state[CMP] = f.cmp
+    for member in MEMBER_FILTERS:
+        st.session_state[widget_key(member.dimension)] = list(f.members(member.dimension))
+
+
+def toggle(dimension: str, chart_key: str) -> None:
+    """``on_select`` callback of a chart whose points carry a member in ``customdata``: a click on
+    a member adds it to (or, when already chosen, removes it from) the same filter the sidebar
+    shows. Clicks on several charts combine; '(none)' and 'other' are not members."""
+    state = st.session_state.get(chart_key)
+    points = getattr(getattr(state, "selection", None), "points", None) or []
+    if not points:
+        return
+    custom = points[0].get("customdata")
+    value = str(custom[0] if isinstance(custom, list | tuple) else custom)
+    if value in NOT_A_MEMBER or value not in known(dimension):
+        return
+    key = widget_key(dimension)
+    chosen = list(st.session_state.get(key) or [])
+    st.session_state[key] = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+
+
+def _reset() -> None:
+    for key in (PERIOD, GRAIN, CMP, *(widget_key(m.dimension) for m in MEMBER_FILTERS)):
+        st.session_state.pop(key, None)
+    st.session_state[SYNCED] = None  # read the (now empty) URL again: the defaults
+    for key in KEYS:
+        if key in st.query_params:
+            del st.query_params[key]
+
+
 def global_filters() -> Filters:
-    gen = _generation()
-    channels, departments = _known("channel", gen), _known("department", gen)
+    members = {m.dimension: known(m.dimension) for m in MEMBER_FILTERS}
     defaults = default_filters(last_data_day(), date.today(),
                                facade.settings().get("default_period", "last_6_months"))
-    params = {k: st.query_params.get_all(k) for k in KEYS if k in st.query_params}
-    current, notices = decode(params, defaults, channels, departments)
-    for notice in notices:
-        st.toast(notice, icon="⚠️")
+    url, synced = _url(), st.session_state.get(SYNCED)
+    if not url and synced:
+        url = synced  # opened from the menu: keep the session's filters
+    drawn = all(k in st.session_state for k in (PERIOD, GRAIN, CMP))
+    if url != synced or not drawn:
+        current, notices = decode(url, defaults, members)
+        for notice in notices:
+            st.toast(notice, icon="⚠️")
+        _to_widgets(current)
     sb = st.sidebar
     sb.header("Filters")
-    period = sb.date_input("Period", value=(current.start, current.end), format="YYYY-MM-DD",
-                           key="f_period")
-    if isinstance(period, tuple) and len(period) == 2:
-        current = current.with_(start=period[0], end=period[1])
-    grain = sb.selectbox("Grain", GRAINS, index=GRAINS.index(current.grain), key="f_grain")
-    cmp_keys = list(COMPARISONS)
-    cmp = sb.radio("Compare with", cmp_keys, index=cmp_keys.index(current.cmp),
-                   format_func=COMPARISONS.get, key="f_cmp", horizontal=True)
-    chosen_channels = sb.multiselect("Channel", channels, default=list(current.channels),
-                                     key="f_channel", placeholder="all channels")
-    chosen_depts = sb.multiselect("Owning department", departments,
-                                  default=list(current.departments), key="f_dept",
-                                  placeholder="all departments")
-    current = current.with_(grain=grain, cmp=cmp, channels=tuple(chosen_channels),
-                            departments=tuple(chosen_depts))
+    period = sb.date_input("Period", format="YYYY-MM-DD", key=PERIOD)
+    start, end = (period if isinstance(period, tuple) and len(period) == 2
+                  else (defaults.start, defaults.end))
+    grain = sb.selectbox("Grain", GRAINS, key=GRAIN)
+    cmp = sb.radio("Compare with", list(COMPARISONS), format_func=COMPARISONS.get, key=CMP,
+                   horizontal=True)
+    current = Filters(start=start, end=end, grain=grain, cmp=cmp)
+    for member in MEMBER_FILTERS:
+        key = widget_key(member.dimension)
+        options = members[member.dimension]
+        st.session_state[key] = [v for v in st.session_state.get(key) or [] if v in options]
+        chosen = sb.multiselect(member.label, options, key=key, placeholder=member.everything,
+                                format_func=lambda v, d=member.dimension: label(d, v))
+        current = current.with_member(member.dimension, chosen)
     wanted = encode(current)
     for key in KEYS:
         if key in wanted and st.query_params.get(key) != wanted[key]:
             st.query_params[key] = wanted[key]
         elif key not in wanted and key in st.query_params:
             del st.query_params[key]
-    if sb.button("Reset filters", width="stretch"):
-        for key in KEYS:
-            if key in st.query_params:
-                del st.query_params[key]
-        for key in ("f_period", "f_grain", "f_cmp", "f_channel", "f_dept"):
-            st.session_state.pop(key, None)
-        st.rerun()
+    st.session_state[SYNCED] = wanted
+    sb.button("Reset filters", width="stretch", on_click=_reset)
     return current

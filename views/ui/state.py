@@ -1,8 +1,10 @@
 """The global filters and their URL form: pure functions, tested without Streamlit.
 
-Every view is a link: period, grain, comparison, channel and department live in the query string
-(``?from=2026-01-01&to=2026-06-30&grain=month&cmp=prev&channel=phone,chat&dept=Finance``). Unknown
-values in a URL are dropped with a notice, never an exception (Datasette's rule).
+Every view is a link: period, grain, comparison and the member filters (channel, owning
+department, reason, queue, team) live in the query string
+(``?from=2026-01-01&to=2026-06-30&grain=month&cmp=prev&channel=phone,chat&dept=Finance&reason=x``).
+A click on a chart sets the same member filter as the sidebar (``MEMBER_FILTERS`` is the one list of
+them). Unknown values in a URL are dropped with a notice, never an exception (Datasette's rule).
 """
 
 from __future__ import annotations
@@ -16,6 +18,27 @@ COMPARISONS = {"prev": "previous period", "yoy": "same period last year"}
 
 
 @dataclass(frozen=True)
+class MemberFilter:
+    """One filter on the members of a dimension: its URL key, ``Filters`` field, the model's
+    dimension it filters, its sidebar label and what the sidebar says when nothing is chosen."""
+    key: str
+    field: str
+    dimension: str
+    label: str
+    everything: str
+
+
+MEMBER_FILTERS = (
+    MemberFilter("channel", "channels", "channel", "Channel", "all channels"),
+    MemberFilter("dept", "departments", "department", "Owning department", "all departments"),
+    MemberFilter("reason", "reasons", "reason", "Reason", "all reasons"),
+    MemberFilter("queue", "queues", "queue", "Queue", "all queues"),
+    MemberFilter("team", "teams", "team", "Team", "all teams"),
+)
+BY_DIMENSION = {m.dimension: m for m in MEMBER_FILTERS}
+
+
+@dataclass(frozen=True)
 class Filters:
     start: date
     end: date
@@ -23,17 +46,26 @@ class Filters:
     cmp: str = "prev"
     channels: tuple[str, ...] = ()
     departments: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    queues: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
 
     def with_(self, **changes: object) -> Filters:
         return replace(self, **changes)  # type: ignore[arg-type]
 
-    def as_filter_map(self) -> dict[str, tuple[str, ...]]:
-        out: dict[str, tuple[str, ...]] = {}
-        if self.channels:
-            out["channel"] = self.channels
-        if self.departments:
-            out["department"] = self.departments
-        return out
+    def members(self, dimension: str) -> tuple[str, ...]:
+        """The chosen members of ``dimension`` (channel, department, reason, queue, team)."""
+        return tuple(getattr(self, BY_DIMENSION[dimension].field))
+
+    def with_member(self, dimension: str, members: Iterable[str]) -> Filters:
+        return self.with_(**{BY_DIMENSION[dimension].field: tuple(members)})
+
+    def as_filter_map(self, without: Iterable[str] = ()) -> dict[str, tuple[str, ...]]:
+        """dimension -> chosen members, for a ``facade.Query``; ``without`` leaves dimensions out
+        (a breakdown by channel shows every channel, the chosen ones highlighted)."""
+        skip = set(without)
+        return {m.dimension: self.members(m.dimension) for m in MEMBER_FILTERS
+                if self.members(m.dimension) and m.dimension not in skip}
 
 
 PERIOD_MONTHS = {"last_month": 1, "last_3_months": 3, "last_6_months": 6, "last_12_months": 12}
@@ -72,8 +104,10 @@ def _many(value: str | list[str] | None) -> list[str]:
 
 
 def decode(params: Mapping[str, str | list[str]], defaults: Filters,
-           channels: Iterable[str], departments: Iterable[str]) -> tuple[Filters, list[str]]:
-    """URL query parameters -> Filters, plus a notice for every value that was ignored."""
+           known: Mapping[str, Iterable[str]]) -> tuple[Filters, list[str]]:
+    """URL query parameters -> Filters, plus a notice for every value that was ignored. ``known``
+    maps a dimension (channel, department, ...) to its members in the warehouse; a member filter
+    whose dimension is not in ``known`` is taken as it is."""
     notices: list[str] = []
     f = defaults
     for key, field in (("from", "start"), ("to", "end")):
@@ -92,25 +126,35 @@ def decode(params: Mapping[str, str | list[str]], defaults: Filters,
             f = f.with_(**{key: value})
         elif value:
             notices.append(f"ignored {key}={value!r} (use {hint})")
-    for key, field, known in (("channel", "channels", set(channels)),
-                              ("dept", "departments", set(departments))):
-        values = _many(params.get(key))
-        good = tuple(v for v in values if v in known)
-        bad = [v for v in values if v not in known]
+    for member in MEMBER_FILTERS:
+        values = list(dict.fromkeys(_many(params.get(member.key))))
+        members = set(known[member.dimension]) if member.dimension in known else set(values)
+        bad = [v for v in values if v not in members]
         if bad:
-            notices.append(f"ignored unknown {key}: {', '.join(bad)}")
-        f = f.with_(**{field: good})
+            notices.append(f"ignored unknown {member.key}: {', '.join(bad)}")
+        f = f.with_(**{member.field: tuple(v for v in values if v in members)})
     return f, notices
 
 
 def encode(f: Filters) -> dict[str, str]:
     """Filters -> URL query parameters (only what is set)."""
     out = {"from": f.start.isoformat(), "to": f.end.isoformat(), "grain": f.grain, "cmp": f.cmp}
-    if f.channels:
-        out["channel"] = ",".join(f.channels)
-    if f.departments:
-        out["dept"] = ",".join(f.departments)
+    for member in MEMBER_FILTERS:
+        if f.members(member.dimension):
+            out[member.key] = ",".join(f.members(member.dimension))
     return out
+
+
+def scope_words(f: Filters) -> str:
+    """The member filters in words ("phone, chat; Finance; reason delivery_status"), or "all
+    channels and departments": what a screenshot, a legend or a file must say it covers."""
+    parts = []
+    for member in MEMBER_FILTERS:
+        chosen = f.members(member.dimension)
+        if chosen:
+            prefix = "" if member.dimension in ("channel", "department") else f"{member.key} "
+            parts.append(prefix + ", ".join(chosen))
+    return "; ".join(parts) or "all channels and departments"
 
 
 def link(page: str, f: Filters, **extra: str) -> str:
