@@ -30,6 +30,8 @@ What it offers (every function takes an optional ``db`` path; default ``SCORECAR
     freshness(db=None) -> DataFrame[kind, source, records, first, newest]   per source system
     contacts_behind(query, kpi, part="denominator", limit=200, db=None) -> DataFrame
                                     the model rows behind a number, identifiers masked
+    journey(masked_contact_id, start=None, end=None, choice=0, limit=200, db=None) -> Journey
+                                    one customer's contacts across channels (metrics.journey)
     week_hours(query, db=None) -> DataFrame[weekday, hour, contacts, attempts, unreachable,
                                     unreachable_rate]   7 x 24 cells, business time zone
     validate_kpi(file_name, text, db=None, run=False) -> (KPI | None, list[Problem])   for the
@@ -71,7 +73,6 @@ disabled); writes go through ``connection.writer`` which clears these caches.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -92,6 +93,7 @@ from metrics import (
     connection,
     editor,
     kpi_errors,
+    masking,
     ownership,
     periods,
     roles,
@@ -101,6 +103,7 @@ from metrics import (
     trial,
 )
 from metrics import catalog as catalog_module
+from metrics import journey as journey_module
 from metrics import hours as hours_module
 from metrics import scorecard as scoring
 from metrics import settings as settings_module
@@ -113,7 +116,7 @@ __all__ = ["CHANNELS", "Query", "QueryError", "Catalog", "KPI", "Problem", "Comp
            "kpi_problems", "error_headline", "run", "explain", "transpile", "scorecard",
            "comparison_range", "target_row", "monthly_target", "cpx_drivers", "perspective_scores",
            "trend", "latest_months", "attention", "landing", "freshness",
-           "contacts_behind", "week_hours", "validate_kpi", "clear_caches",
+           "contacts_behind", "journey", "parse_mask", "week_hours", "validate_kpi", "clear_caches",
            "reference_frame", "save_reference",
            # ownership, customer voice, metric editor, settings (see the docstring's second list)
            "reason_costs", "chargeback_statement", "top_reasons", "reason_matrix", "currency",
@@ -371,11 +374,9 @@ def freshness(db: str | Path | None = None) -> pd.DataFrame:
 
 
 def mask(value: object) -> object:
-    """A stable pseudonym for an identifier: same input, same mask; not reversible."""
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
-        return None
-    digest = hashlib.sha256(str(value).encode("utf-8")).hexdigest()[:8]
-    return f"#{digest}"
+    """A stable pseudonym for an identifier: same input, same mask; not reversible (the one
+    definition, shared with the SQL that finds a contact by its mask: ``metrics.masking``)."""
+    return masking.mask(value)
 
 
 def contacts_behind(query: Query, kpi: str, part: str = "denominator", limit: int = 200,
@@ -399,6 +400,27 @@ def contacts_behind(query: Query, kpi: str, part: str = "denominator", limit: in
                 frame[column] = frame[column].map(mask)
         return frame
     return _cached("behind", db, (query, kpi, part, limit), compute)  # type: ignore[no-any-return]
+
+
+def parse_mask(text: object) -> str | None:
+    """A masked id as linked or typed, in its canonical form; None when it cannot be one."""
+    return masking.parse(text)
+
+
+def journey(masked_contact_id: str, start: date | None = None, end: date | None = None,
+            choice: int = 0, limit: int = journey_module.LIMIT,
+            db: str | Path | None = None) -> journey_module.Journey:
+    """The customer journey behind one masked contact id (``metrics.journey``): the customer's
+    contacts across channels in time order (the ``limit`` nearest to it), repeats with the contact
+    they repeat, transfers, survey responses; comments only for a role that may read verbatims.
+    ``start``/``end`` (the page's period) put matching contacts inside it first when the short
+    mask matches several; ``choice`` picks one of them. Raises QueryError for a malformed id."""
+    window = journey_module.window_days(catalog(db))
+    comments = roles.allowed("read_verbatims")
+    args = (masked_contact_id, start, end, choice, limit, window, comments)
+    found = _cached("journey", db, args, lambda c: journey_module.journey(
+        c, masked_contact_id, window, limit, comments, start, end, choice))
+    return found.copy()  # type: ignore[no-any-return]
 
 
 def week_hours(query: Query, db: str | Path | None = None) -> pd.DataFrame:
