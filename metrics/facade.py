@@ -48,8 +48,13 @@ editor.py, settings.py, roles.py hold the logic; these are thin cached wrappers)
 
     reason_costs(query, db=None) -> DataFrame[department, reason, reason_label, quadrant,
                                     avoidable, service_caused, contacts, handle_minutes, cost]
-    chargeback_statement(query, top=3, db=None) -> DataFrame[department, avoidable_contacts,
-                                    handle_minutes, cost, share, top_reasons] + a 'Total' row
+    chargeback_statement(query, top=3, cmp=None, db=None) -> DataFrame[department,
+                                    avoidable_contacts, handle_minutes, cost, share, top_reasons
+                                    (+ cost_before, change, change_pct with cmp)] + a 'Total' row;
+                                    share is of every department's avoidable cost in the scope
+    department_share(query, cmp="prev", db=None) -> DataFrame[measure, value, all, share, ...]
+    statement_lines(query, db=None), statement_months(query, cmp="prev", db=None) -> DataFrame
+    avoidable_rate_note(query, db=None) -> str | None   why the rate cannot vary in the scope
     top_reasons(query, limit=10, db=None), reason_matrix(query, db=None) -> DataFrame
     currency(db=None) -> str        the channel cost rates' currency
     survey_intervals(query, db=None) -> run() rows of csat/ces/nps + low, high (95 %), reliable
@@ -118,6 +123,8 @@ __all__ = ["CHANNELS", "Query", "QueryError", "Catalog", "KPI", "Problem", "Comp
            "trend", "latest_months", "attention", "landing", "freshness",
            "contacts_behind", "journey", "parse_mask", "week_hours", "validate_kpi", "clear_caches",
            "reference_frame", "save_reference",
+           "department_share", "statement_lines", "statement_months", "avoidable_rate_note",
+           "COST_METHOD",
            # ownership, customer voice, metric editor, settings (see the docstring's second list)
            "reason_costs", "chargeback_statement", "top_reasons", "reason_matrix", "currency",
            "survey_intervals", "verbatims", "role", "allowed", "kpi_text", "kpi_history",
@@ -127,6 +134,7 @@ __all__ = ["CHANNELS", "Query", "QueryError", "Catalog", "KPI", "Problem", "Comp
            "ReferenceDataError"]
 EditorError = editor.EditorError
 SaveResult = editor.SaveResult
+COST_METHOD = ownership.COST_METHOD
 SettingsError = settings_module.SettingsError
 DEFAULT_PERIODS = settings_module.DEFAULT_PERIODS
 ReferenceDataError = reference.ReferenceError
@@ -470,10 +478,58 @@ def reason_costs(query: Query, db: str | Path | None = None) -> pd.DataFrame:
                    lambda c: ownership.reason_costs(c, query))
 
 
-def chargeback_statement(query: Query, top: int = 3, db: str | Path | None = None) -> pd.DataFrame:
-    """Avoidable contacts, handle minutes, cost, share and top reasons per owning department,
-    plus a 'Total' row that is their exact sum."""
-    return ownership.statement(reason_costs(query, db), top=top)
+def chargeback_statement(query: Query, top: int = 3, cmp: str | None = None,
+                         db: str | Path | None = None) -> pd.DataFrame:
+    """Avoidable contacts, handle minutes, cost, share of every department's avoidable cost (same
+    period and scope without the department filter) and top reasons per owning department, plus a
+    'Total' row that is their exact sum; with ``cmp`` (prev | yoy) also cost_before, change and
+    change_pct against the comparison period."""
+    statement = ownership.statement(reason_costs(query, db), top=top,
+                                    everyone=reason_costs(ownership.every_department(query), db))
+    if cmp is None:
+        return statement
+    return ownership.with_change(statement, chargeback_statement(_compared(query, cmp), top,
+                                                                 None, db))
+
+
+def _compared(query: Query, cmp: str) -> Query:
+    """The query over its comparison range (it needs a start and an end)."""
+    if query.start is None or query.end is None:
+        raise QueryError("a comparison needs a period with a start and an end")
+    start, end = comparison_range(query.start, query.end, cmp)
+    return query.with_(start=start, end=end)
+
+
+def department_share(query: Query, cmp: str = "prev", db: str | Path | None = None) -> pd.DataFrame:
+    """The scope's avoidable contacts and cost as a share of every department's (same period and
+    scope without the department filter), now and in the comparison period, with the changes."""
+    before = _compared(query, cmp)
+    return ownership.shares(*(reason_costs(q, db) for q in (
+        query, ownership.every_department(query), before, ownership.every_department(before))))
+
+
+def statement_lines(query: Query, db: str | Path | None = None) -> pd.DataFrame:
+    """The statement's line items: per department and avoidable reason, contacts x unit cost = cost."""
+    return ownership.line_items(reason_costs(query, db))
+
+
+def statement_months(query: Query, cmp: str = "prev", db: str | Path | None = None) -> pd.DataFrame:
+    """Avoidable contacts and cost per month of the period beside the comparison period's months,
+    with a 'Total' row (month None)."""
+    before = _compared(query, cmp)
+    now, then = (_month_costs(q, db) for q in (query, before))
+    return ownership.monthly(now, then, ownership.months_of(query), ownership.months_of(before))
+
+
+def _month_costs(query: Query, db: str | Path | None) -> pd.DataFrame:
+    return _cached("month_costs", db, (query,),  # type: ignore[no-any-return]
+                   lambda c: ownership.month_costs(c, query))
+
+
+def avoidable_rate_note(query: Query, db: str | Path | None = None) -> str | None:
+    """Why the avoidable contact rate cannot vary in this scope (only avoidable reasons, or none),
+    else None."""
+    return ownership.one_sided(reason_costs(query, db))
 
 
 def top_reasons(query: Query, limit: int = 10, db: str | Path | None = None) -> pd.DataFrame:
