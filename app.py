@@ -27,6 +27,10 @@ PAGES = [
     ("views/editor.py", "Metric editor", ":material/functions:", "editor"),
     ("views/data.py", "Data", ":material/database:", "data"),
 ]
+# Pages reached only by a link from another page (not in the menu), same fields.
+LINKED_PAGES = [
+    ("views/journey.py", "Customer journey", ":material/timeline:", "journey"),
+]
 EMPTY_NOTICE = ("The warehouse is empty. Import helpdesk, telephony or survey exports on the **Data** "
                 "page, or build the demo company with `python -m connectors demo`.")
 
@@ -35,6 +39,8 @@ st.set_page_config(page_title="Service scorecard", page_icon=":material/dashboar
 available = [(f, t, i, u) for f, t, i, u in PAGES if (ROOT / f).exists()]
 pages = [st.Page(f, title=t, icon=i, url_path=u, default=(k == 0))
          for k, (f, t, i, u) in enumerate(available)]
+pages += [st.Page(f, title=t, icon=i, url_path=u, visibility="hidden")
+          for f, t, i, u in LINKED_PAGES if (ROOT / f).exists()]
 current = st.navigation(pages)
 if current.url_path != "data" and not imports.warehouse_summary()["contacts"]:
     st.info(EMPTY_NOTICE, icon=":material/inbox:")

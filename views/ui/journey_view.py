@@ -1,0 +1,277 @@
+"""Pure builders of the customer journey page (frames in, a Plotly figure or escaped HTML out).
+
+``timeline`` draws the customer's contacts on one row per channel in the channel's stable colour
+(``palette.channel_colors``), the contact opened ringed, each repeat joined to the contact it
+repeats by a dotted line. ``journey_list`` is the same contacts as cards in time order: each card
+has an anchor (``id="c-<hex>"``), a repeat links to the card of the contact it repeats (the target
+card is highlighted with CSS ``:target``), transfers are tagged, survey responses and comments sit
+under their contact. Every value from the warehouse is escaped (queue and team names, reason labels
+and survey comments come from imported files): a comment shows as the text it is, never as markup.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from views.ui.tiles import format_value
+
+OPENED_RING = "#8c8c8c"  # neutral: reads on the light and the dark theme, not a status colour
+REPEAT_LINE = "#8c8c8c"
+ROW_HEIGHT = 46
+CHART_PADDING = 110
+MARKER_SIZE = 12
+OPENED_SIZE = 24
+SCALE_NAMES = {2: "good/bad", 5: "1-5", 10: "0-10"}
+NPS_TOP, CES_TOP = 10, 7
+
+CSS = """
+<style>
+.jn { font-size: 14px; line-height: 1.4; }
+.jn .card { border: 1px solid rgba(128,128,128,.35); border-left: 5px solid var(--ch);
+  border-radius: 6px; padding: 6px 10px; margin: 0 0 8px; scroll-margin-top: 70px;
+  overflow-wrap: anywhere; }
+.jn .card.opened { background: rgba(128,128,128,.12); border-color: rgba(128,128,128,.8);
+  border-left-color: var(--ch); box-shadow: 0 0 0 1px rgba(128,128,128,.6); }
+.jn .card:target { box-shadow: 0 0 0 3px #9d6ccf; }
+.jn .head { display: flex; flex-wrap: wrap; gap: 2px 10px; align-items: baseline; }
+.jn .pos { font-weight: 700; opacity: .6; min-width: 2.2em; }
+.jn .when { font-weight: 600; }
+.jn .chan { font-weight: 600; color: var(--ch); }
+.jn .mask { font-family: monospace; font-size: 13px; opacity: .85; }
+.jn .badge { font-size: 12px; padding: 0 7px; border-radius: 9px; border: 1px solid currentColor; }
+.jn .what { margin: 2px 0 0; }
+.jn .facts { font-size: 12.5px; opacity: .8; }
+.jn .tags { display: flex; flex-wrap: wrap; gap: 4px 6px; margin-top: 3px; }
+.jn .tag { font-size: 12.5px; padding: 0 7px; border-radius: 9px;
+  background: rgba(128,128,128,.16); }
+.jn .tag.repeat { background: rgba(157,108,207,.22); }
+.jn .tag.transfer { background: rgba(27,154,170,.22); }
+.jn .survey { margin: 5px 0 0; padding: 3px 8px; border-left: 3px solid rgba(128,128,128,.5);
+  font-size: 13px; }
+.jn .comment { white-space: pre-wrap; font-style: italic; margin: 2px 0 0; }
+.jn a { color: inherit; text-decoration: underline; }
+</style>
+"""
+
+
+def esc(value: object) -> str:
+    return html.escape("" if missing_text(value) else str(value), quote=True)
+
+
+def missing_text(value: object) -> bool:
+    """None, NaN and pandas' NA (a nullable column's missing value) all read as 'not there'."""
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float) and value != value
+
+
+def anchor(mask: object) -> str:
+    """The HTML id of a contact's card: ``c-`` and the mask's hex digits (a mask is '#' + hex)."""
+    return "c-" + str(mask).lstrip("#")
+
+
+def truth(value: object) -> bool | None:
+    """A nullable boolean as True, False or None (not recorded)."""
+    return None if missing_text(value) else bool(value)
+
+
+def seconds(value: object) -> str:
+    return format_value(value, "seconds")
+
+
+def when(value: object) -> str:
+    return "" if missing_text(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
+
+
+def channel_order(channels: list[str], vocabulary: list[str]) -> list[str]:
+    """The channels present, in the canonical vocabulary's order (unknown ones last)."""
+    present = list(dict.fromkeys(channels))
+    known = [c for c in vocabulary if c in present]
+    return known + sorted(c for c in present if c not in vocabulary)
+
+
+def timeline(contacts: pd.DataFrame, colors: Mapping[str, str], vocabulary: list[str]) -> go.Figure:
+    """One row per channel, one point per contact in its channel's colour; the opened contact
+    ringed; a dotted line from each repeat back to the contact it repeats (when both are shown)."""
+    fig = go.Figure()
+    rows = channel_order([str(c) for c in contacts["channel"]], vocabulary)
+    at = {str(m): (t, str(c)) for m, t, c in zip(contacts["contact"], contacts["local_at"],
+                                                   contacts["channel"], strict=True)}
+    xs: list[Any] = []
+    ys: list[Any] = []
+    for later, earlier in zip(contacts["contact"], contacts["repeat_of"], strict=True):
+        if isinstance(earlier, str) and earlier in at:
+            xs += [at[earlier][0], at[str(later)][0], None]
+            ys += [at[earlier][1], at[str(later)][1], None]
+    if xs:
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="repeat of",
+                                 line={"color": REPEAT_LINE, "width": 1.5, "dash": "dot"},
+                                 hoverinfo="skip"))
+    for channel in rows:
+        part = contacts[contacts["channel"].astype(str) == channel]
+        fig.add_trace(go.Scatter(
+            x=part["local_at"], y=[channel] * len(part), mode="markers", name=channel,
+            marker={"color": colors.get(channel, OPENED_RING), "size": MARKER_SIZE,
+                    "symbol": ["diamond" if truth(t) else "circle" for t in part["transferred"]],
+                    "line": {"width": 1, "color": "rgba(0,0,0,0.35)"}},
+            customdata=[[hover_text(r)] for r in part.to_dict("records")],
+            hovertemplate="%{customdata[0]}<extra></extra>"))
+    opened = contacts[contacts["opened"].astype(bool)]
+    if len(opened):
+        fig.add_trace(go.Scatter(x=opened["local_at"], y=opened["channel"].astype(str),
+                                 mode="markers", name="opened", hoverinfo="skip",
+                                 marker={"symbol": "circle-open", "size": OPENED_SIZE,
+                                         "color": OPENED_RING, "line": {"width": 3}}))
+    fig.update_layout(height=CHART_PADDING + ROW_HEIGHT * max(len(rows), 1), showlegend=True,
+                      legend={"orientation": "h", "y": -0.25, "x": 0},
+                      margin={"l": 8, "r": 8, "t": 8, "b": 8}, hovermode="closest")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows)), fixedrange=True,
+                     title=None)
+    fig.update_xaxes(title=None)
+    return fig
+
+
+def hover_text(row: Mapping[str, Any]) -> str:
+    """What a point says on hover (every data value escaped: Plotly reads a few HTML tags)."""
+    parts = [f"no. {row['position']} · {esc(row['contact'])} · {when(row['local_at'])}",
+             esc(reason_text(row)), esc(outcome_text(row))]
+    if row.get("repeat"):
+        parts.append(f"repeat of {esc(row['repeat_of'])}")
+    if truth(row.get("transferred")):
+        parts.append("transferred")
+    return "<br>".join(p for p in parts if p)
+
+
+def reason_text(row: Mapping[str, Any]) -> str:
+    label = row.get("reason_label")
+    label = row.get("reason") if missing_text(label) else label
+    text = "no reason recorded" if missing_text(label) else str(label)
+    return text if missing_text(row.get("department")) else f"{text} ({row['department']})"
+
+
+def outcome_text(row: Mapping[str, Any]) -> str:
+    words = [str(row[k]) for k in ("direction", "status", "outcome") if not missing_text(row.get(k))]
+    return " · ".join(dict.fromkeys(words))
+
+
+def survey_text(row: Mapping[str, Any]) -> str:
+    """A response's scores in words: "CSAT 2 (1-5) · NPS 9 of 10 · CES 6 of 7 · resolved: no"."""
+    parts = []
+    if not missing_text(row.get("csat")):
+        scale = None if missing_text(row.get("csat_scale")) else int(row["csat_scale"])
+        if scale == 2:
+            parts.append("CSAT good" if float(row["csat"]) >= 1 else "CSAT bad")
+        else:
+            parts.append(f"CSAT {float(row['csat']):g} ({SCALE_NAMES.get(scale or 0, 'scale unknown')})")
+    if not missing_text(row.get("nps")):
+        parts.append(f"NPS {int(row['nps'])} of {NPS_TOP}")
+    if not missing_text(row.get("ces")):
+        parts.append(f"CES {int(row['ces'])} of {CES_TOP}")
+    if truth(row.get("resolved")) is not None:
+        parts.append("resolved: " + ("yes" if truth(row["resolved"]) else "no"))
+    return " · ".join(parts) or "no score"
+
+
+def survey_html(row: Mapping[str, Any], comments: bool) -> str:
+    comment = row.get("comment")
+    said = (f'<div class="comment">{esc(comment)}</div>'
+            if comments and not missing_text(comment) and str(comment).strip() else "")
+    return (f'<div class="survey">Survey {esc(when(row["local_at"]))} · {esc(survey_text(row))} '
+            f'<span class="mask">{esc(row["response"])}</span>{said}</div>')
+
+
+def repeat_tag(row: Mapping[str, Any], link_to: Callable[[str], str]) -> str:
+    """"repeat of no. 3 #1a2b3c4d, 2.1 d later": a link to that card, or (not shown) to the
+    journey opened on it."""
+    earlier = str(row["repeat_of"])
+    position = row.get("repeat_of_position")
+    gap = seconds(row.get("repeat_gap_seconds"))
+    ties = int(row.get("repeat_of_ties") or 0)
+    also = f" (and {ties - 1} more in the same second)" if ties > 1 else ""
+    if position is not None and not missing_text(position):
+        target = f'<a href="#{anchor(earlier)}">no. {int(position)} {esc(earlier)}</a>'
+    else:
+        target = (f'<a href="{esc(link_to(earlier))}" target="_self">{esc(earlier)}</a> '
+                  "(not among the contacts shown)")
+    return f'<span class="tag repeat">repeat of {target}, {esc(gap)} later{also}</span>'
+
+
+def tags_html(row: Mapping[str, Any], link_to: Callable[[str], str], window: str) -> str:
+    tags = []
+    if row.get("repeat"):
+        tags.append(repeat_tag(row, link_to))
+    for later in row.get("repeated_by") or ():
+        tags.append(f'<span class="tag repeat">repeated by <a href="#{anchor(later)}">'
+                    f'{esc(later)}</a></span>')
+    transferred = truth(row.get("transferred"))
+    if transferred:
+        tags.append('<span class="tag transfer">transferred</span>')
+    if truth(row.get("fcr")) is True:
+        tags.append(f'<span class="tag">resolved first time (no contact within {window})</span>')
+    if row.get("switched"):
+        tags.append(f'<span class="tag">switched channel within {window}</span>')
+    return f'<div class="tags">{"".join(tags)}</div>' if tags else ""
+
+
+def card_html(row: Mapping[str, Any], colors: Mapping[str, str], surveys: pd.DataFrame,
+              comments: bool, link_to: Callable[[str], str], window: str) -> str:
+    channel = str(row["channel"])
+    opened = bool(row["opened"])
+    facts = [f"{k} {esc(row[k])}" for k in ("source", "queue", "team")
+             if not missing_text(row.get(k))]
+    facts += [f"{label} {esc(seconds(row[k]))}" for k, label in
+              (("wait_seconds", "wait"), ("handle_seconds", "handle"))
+              if not missing_text(row.get(k))]
+    if truth(row.get("transferred")) is None:
+        facts.append("transfers not recorded")
+    mine = surveys[surveys["contact"] == row["contact"]] if len(surveys) else surveys
+    said = "".join(survey_html(s, comments) for s in mine.to_dict("records"))
+    badge = '<span class="badge">opened from the list</span>' if opened else ""
+    return (f'<div class="card{" opened" if opened else ""}" id="{anchor(row["contact"])}" '
+            f'style="--ch: {esc(colors.get(channel, OPENED_RING))}">'
+            f'<div class="head"><span class="pos">{int(row["position"])}</span>'
+            f'<span class="when">{esc(when(row["local_at"]))}</span>'
+            f'<span class="chan">{esc(channel)}</span>'
+            f'<span class="mask">{esc(row["contact"])}</span>{badge}</div>'
+            f'<div class="what">{esc(reason_text(row))} · {esc(outcome_text(row))}</div>'
+            f'<div class="facts">{" · ".join(facts)}</div>'
+            f'{tags_html(row, link_to, window)}{said}</div>')
+
+
+def journey_list(contacts: pd.DataFrame, surveys: pd.DataFrame, colors: Mapping[str, str],
+                 comments: bool, link_to: Callable[[str], str], window: str) -> str:
+    """The contacts as cards in time order, and the customer's responses linked to no contact."""
+    cards = [card_html(r, colors, surveys, comments, link_to, window)
+             for r in contacts.to_dict("records")]
+    loose = surveys[surveys["contact"].map(lambda v: not isinstance(v, str))] if len(surveys) \
+        else surveys
+    if len(loose):
+        cards.append('<div class="card" style="--ch: rgba(128,128,128,.5)">'
+                     '<div class="head"><span class="when">Survey responses of this customer '
+                     "linked to no contact</span></div>"
+                     + "".join(survey_html(s, comments) for s in loose.to_dict("records"))
+                     + "</div>")
+    return CSS + f'<div class="jn">{"".join(cards)}</div>'
+
+
+def jump_html(contacts: pd.DataFrame) -> str:
+    """A link down to the card of the contact opened (the list can hold hundreds)."""
+    opened = contacts[contacts["opened"].astype(bool)]
+    if opened.empty:
+        return ""
+    row = opened.iloc[0]
+    return (f'{CSS}<div class="jn"><a href="#{anchor(row["contact"])}">Go to the contact opened '
+            f'(no. {int(row["position"])}, {esc(row["contact"])}) in the list below</a></div>')
+
+
+def summary(contacts: pd.DataFrame, surveys: pd.DataFrame) -> dict[str, int]:
+    """Counts for the page's headline: contacts, channels, repeats, transferred, responses."""
+    return {"contacts": len(contacts), "channels": contacts["channel"].nunique(),
+            "repeats": int(contacts["repeat"].sum()),
+            "transferred": sum(1 for t in contacts["transferred"] if truth(t)),
+            "surveys": len(surveys)}
