@@ -46,6 +46,7 @@ CSS = """
 .jn .badge { font-size: 12px; padding: 0 7px; border-radius: 9px; border: 1px solid currentColor; }
 .jn .what { margin: 2px 0 0; }
 .jn .facts { font-size: 12.5px; opacity: .8; }
+.jn .fact { white-space: nowrap; }
 .jn .tags { display: flex; flex-wrap: wrap; gap: 4px 6px; margin-top: 3px; }
 .jn .tag { font-size: 12.5px; padding: 0 7px; border-radius: 9px;
   background: rgba(128,128,128,.16); }
@@ -212,7 +213,7 @@ def tags_html(row: Mapping[str, Any], link_to: Callable[[str], str], window: str
     if transferred:
         tags.append('<span class="tag transfer">transferred</span>')
     if truth(row.get("fcr")) is True:
-        tags.append(f'<span class="tag">resolved first time (no contact within {window})</span>')
+        tags.append(f'<span class="tag">resolved first time (no further contact within {window})</span>')
     if row.get("switched"):
         tags.append(f'<span class="tag">switched channel within {window}</span>')
     return f'<div class="tags">{"".join(tags)}</div>' if tags else ""
@@ -224,7 +225,7 @@ def card_html(row: Mapping[str, Any], colors: Mapping[str, str], surveys: pd.Dat
     opened = bool(row["opened"])
     facts = [f"{k} {esc(row[k])}" for k in ("source", "queue", "team")
              if not missing_text(row.get(k))]
-    facts += [f"{label} {esc(seconds(row[k]))}" for k, label in
+    facts += [f'<span class="fact">{label} {esc(seconds(row[k]))}</span>' for k, label in
               (("wait_seconds", "wait"), ("handle_seconds", "handle"))
               if not missing_text(row.get(k))]
     if truth(row.get("transferred")) is None:
