@@ -34,6 +34,10 @@ PERSPECTIVES = ("experience", "operational", "avoidable", "cost")
 UNITS = ("percent", "seconds", "count", "currency", "points", "ratio")
 DIRECTIONS = ("higher", "lower")
 DIMENSIONS = ("channel", "department", "reason", "queue", "team", "source")
+# Time of week: computed from the model's local timestamp, split by only (never filtered). Every
+# KPI over a model of timed rows can be read by them; demand (m_demand) is monthly and cannot.
+TIME_OF_WEEK = ("weekday", "hour")
+TIMED_MODELS = ("m_contacts", "m_surveys")
 OUTPUTS = ("value", "numerator", "denominator", "n")
 HEADER_KEYS = ("label", "perspective", "description", "unit", "direction", "params", "min_n",
                "target", "red_flag", "weight", "scale", "spread_over", "dimensions",

@@ -24,7 +24,7 @@ from functools import lru_cache
 import sqlglot
 from sqlglot import exp
 
-from metrics.catalog import DIALECT, KPI, ParamValue
+from metrics.catalog import DIALECT, KPI, TIME_OF_WEEK, ParamValue
 from metrics.query import Query, QueryError
 
 TIME_COLUMN = "local_at"
@@ -100,6 +100,20 @@ def _period(grain: str) -> exp.Expression:
     return exp.cast(trunc, "DATE")
 
 
+def dimension(dim: str) -> exp.Expr:
+    """What a dimension groups by: a model column, or for the time of week the ISO weekday
+    (1 = Monday) or hour of the model's local timestamp (``catalog.TIME_OF_WEEK``)."""
+    if dim == "weekday":
+        return exp.func("isodow", exp.column(TIME_COLUMN))
+    if dim == "hour":
+        return exp.func("hour", exp.column(TIME_COLUMN))
+    return exp.column(dim)
+
+
+def _dimension_columns(dims: tuple[str, ...]) -> list[exp.Expr]:
+    return [exp.alias_(dimension(d), d) if d in TIME_OF_WEEK else exp.column(d) for d in dims]
+
+
 def scoped(select: exp.Select, query: Query, bound: dict[str, ParamValue | datetime]) -> exp.Select:
     """Add the query's date range and filters to a SELECT over a model (WHERE, placeholders)."""
     if query.start is not None:
@@ -161,11 +175,10 @@ def _compile_kpi(kpi: KPI, query: Query) -> Compiled:
     bound: dict[str, ParamValue | datetime] = {}
     inner = scoped(body(kpi), query, bound)
     keys = ["period", *query.dimensions]
-    inner = inner.select(exp.alias_(_period(query.grain), "period"))
-    for dim in query.dimensions:
-        inner = inner.select(exp.column(dim))
-    group: list[exp.Expression] = [] if query.grain == "all" else [_period(query.grain)]
-    group += [exp.column(d) for d in query.dimensions]
+    inner = inner.select(exp.alias_(_period(query.grain), "period"),
+                         *_dimension_columns(query.dimensions))
+    group: list[exp.Expr] = [] if query.grain == "all" else [_period(query.grain)]
+    group += [dimension(d) for d in query.dimensions]
     if kpi.kind == "spread" and kpi.spread_over:
         if kpi.spread_over not in query.dimensions:
             inner = inner.select(exp.column(kpi.spread_over))
@@ -287,11 +300,10 @@ def _compile_batch(kpis: tuple[KPI, ...], query: Query) -> Compiled:
             projections.append(exp.alias_(expression, f"{kpi.id}__{projection.alias}"))
     inner = exp.select(*projections).from_(exp.to_table(kpis[0].model))
     inner = scoped(inner, query, bound)
-    inner = inner.select(exp.alias_(_period(query.grain), "period"))
-    for dim in query.dimensions:
-        inner = inner.select(exp.column(dim))
-    group: list[exp.Expression] = [] if query.grain == "all" else [_period(query.grain)]
-    group += [exp.column(d) for d in query.dimensions]
+    inner = inner.select(exp.alias_(_period(query.grain), "period"),
+                         *_dimension_columns(query.dimensions))
+    group: list[exp.Expr] = [] if query.grain == "all" else [_period(query.grain)]
+    group += [dimension(d) for d in query.dimensions]
     if group:
         inner = inner.group_by(*group)
     keys = ["period", *query.dimensions]

@@ -27,13 +27,12 @@ What it offers (every function takes an optional ``db`` path; default ``SCORECAR
                                     covers, against the month before (``metrics.briefing``)
     attention(query, cmp="prev", limit=4, db=None) -> DataFrame   the KPIs that turned red or moved
                                     furthest against target, with the channel/department driving it
+    first_day(kpi, db=None) -> date | None   the first local date of the KPI's model data
     freshness(db=None) -> DataFrame[kind, source, records, first, newest]   per source system
     contacts_behind(query, kpi, part="denominator", limit=200, db=None) -> DataFrame
                                     the model rows behind a number, identifiers masked
     journey(masked_contact_id, start=None, end=None, choice=0, limit=200, db=None) -> Journey
                                     one customer's contacts across channels (metrics.journey)
-    week_hours(query, db=None) -> DataFrame[weekday, hour, contacts, attempts, unreachable,
-                                    unreachable_rate]   7 x 24 cells, business time zone
     validate_kpi(file_name, text, db=None, run=False) -> (KPI | None, list[Problem])   for the
                                     metric editor (run=True: also run it on small queries)
     reference_frame(table, db=None) -> DataFrame   reason_map | channel_costs | demand | targets
@@ -109,7 +108,6 @@ from metrics import (
 )
 from metrics import catalog as catalog_module
 from metrics import journey as journey_module
-from metrics import hours as hours_module
 from metrics import scorecard as scoring
 from metrics import settings as settings_module
 from metrics import targets as targets_module
@@ -120,13 +118,13 @@ from metrics.query import Query, QueryError
 __all__ = ["CHANNELS", "Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "catalog", "kpi_table",
            "kpi_problems", "error_headline", "run", "explain", "transpile", "scorecard",
            "comparison_range", "target_row", "monthly_target", "cpx_drivers", "perspective_scores",
-           "trend", "latest_months", "attention", "landing", "freshness",
-           "contacts_behind", "journey", "parse_mask", "week_hours", "validate_kpi", "clear_caches",
+           "trend", "latest_months", "attention", "landing", "first_day", "freshness",
+           "contacts_behind", "journey", "parse_mask", "validate_kpi", "clear_caches",
            "reference_frame", "save_reference",
-           "department_share", "statement_lines", "statement_months", "avoidable_rate_note",
-           "COST_METHOD",
            # ownership, customer voice, metric editor, settings (see the docstring's second list)
            "reason_costs", "chargeback_statement", "top_reasons", "reason_matrix", "currency",
+           "department_share", "statement_lines", "statement_months", "avoidable_rate_note",
+           "COST_METHOD",
            "survey_intervals", "verbatims", "role", "allowed", "kpi_text", "kpi_history",
            "kpi_version_text", "save_kpi", "revert_kpi", "preview_kpi", "transpile_kpi_text",
            "run_problems",
@@ -134,9 +132,9 @@ __all__ = ["CHANNELS", "Query", "QueryError", "Catalog", "KPI", "Problem", "Comp
            "ReferenceDataError"]
 EditorError = editor.EditorError
 SaveResult = editor.SaveResult
-COST_METHOD = ownership.COST_METHOD
 SettingsError = settings_module.SettingsError
 DEFAULT_PERIODS = settings_module.DEFAULT_PERIODS
+COST_METHOD = ownership.COST_METHOD
 ReferenceDataError = reference.ReferenceError
 
 CACHE_SIZE = 256
@@ -376,6 +374,15 @@ def landing(query: Query, grain: str = "month", cmp: str = "prev",
             **{d: scorecard(total.with_(dimensions=(d,)), db) for d in briefing.SPLITS}}
 
 
+def first_day(kpi_id: str, db: str | Path | None = None) -> date | None:
+    """The first local date the KPI's model holds data for (None when it holds none): a period
+    that starts before it is partial (charts leave it out rather than draw a line from zero)."""
+    kpi = runner.kpis_of(catalog(db), [kpi_id])[0]
+    spans = _cached("span", db, (), semantics.data_span)
+    span = spans.get(kpi.model)
+    return span.first if span is not None else None
+
+
 def freshness(db: str | Path | None = None) -> pd.DataFrame:
     """Per source system the number of records and the first and newest timestamp."""
     return _cached("freshness", db, (), briefing.freshness)  # type: ignore[no-any-return]
@@ -429,16 +436,6 @@ def journey(masked_contact_id: str, start: date | None = None, end: date | None 
     found = _cached("journey", db, args, lambda c: journey_module.journey(
         c, masked_contact_id, window, limit, comments, start, end, choice))
     return found.copy()  # type: ignore[no-any-return]
-
-
-def week_hours(query: Query, db: str | Path | None = None) -> pd.DataFrame:
-    """Inbound contacts, phone/chat attempts and unreachable attempts per ISO weekday (1 = Monday)
-    and local hour in the business time zone, for the query's range and filters (its KPIs and grain
-    are ignored): the rows the ``contacts`` and ``unreachable_rate`` KPIs count."""
-    cat = catalog(db)
-    key = query.with_(kpis=(), grain="all", dimensions=())
-    return _cached("week_hours", db, (key,),  # type: ignore[no-any-return]
-                   lambda c: hours_module.week_hours(c, cat, key))
 
 
 def validate_kpi(file_name: str, text: str, db: str | Path | None = None,

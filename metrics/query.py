@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from metrics.catalog import DIMENSIONS, ParamValue
+from metrics.catalog import DIMENSIONS, TIME_OF_WEEK, ParamValue
 
 GRAINS = ("day", "week", "month", "quarter", "year", "all")
 
@@ -52,8 +52,9 @@ class Query:
         if self.grain not in GRAINS:
             raise QueryError(f"unknown grain '{self.grain}' (use one of {', '.join(GRAINS)})")
         for dim in self.dimensions:
-            if dim not in DIMENSIONS:
-                raise QueryError(f"unknown dimension '{dim}' (use {', '.join(DIMENSIONS)})")
+            if dim not in DIMENSIONS + TIME_OF_WEEK:
+                raise QueryError(f"unknown dimension '{dim}' "
+                                 f"(use {', '.join(DIMENSIONS + TIME_OF_WEEK)})")
         if len(set(self.dimensions)) != len(self.dimensions):
             raise QueryError("a dimension is given twice")
         for dim, values in self.filters:

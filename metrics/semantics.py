@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 
 from metrics import periods, runner
-from metrics.catalog import KPI, Catalog
+from metrics.catalog import KPI, TIME_OF_WEEK, TIMED_MODELS, Catalog
 from metrics.compiler import kpi_params
 from metrics.query import Query
 from sql import warehouse
@@ -63,11 +63,13 @@ def data_span(cursor: duckdb.DuckDBPyConnection) -> dict[str, Span]:
 def not_applicable_dims(kpi: KPI, query: Query) -> list[str]:
     """The dimensions of ``query`` (split or filter) that ``kpi`` cannot be read by. A filter to
     several values of the dimension a spread KPI spreads over keeps it readable (the gap between
-    phone and chat); one value, or a split by it, does not."""
+    phone and chat); one value, or a split by it, does not. The time of week (weekday, hour) reads
+    every KPI over timed rows, and none over monthly demand."""
     asked = list(query.dimensions) + [d for d, values in query.filters
                                       if d not in query.dimensions
                                       and not (d == kpi.spread_over and len(values) > 1)]
-    return [d for d in asked if d not in kpi.dimensions]
+    readable = kpi.dimensions + (TIME_OF_WEEK if kpi.model in TIMED_MODELS else ())
+    return [d for d in asked if d not in readable]
 
 
 def mark_applicable(frame: pd.DataFrame, catalog: Catalog, query: Query) -> pd.DataFrame:

@@ -39,7 +39,7 @@ def test_kpi_from_the_url_drives_the_page(demo_db: Path) -> None:
     assert at.sidebar.multiselect(key="f_channel").value == ["phone"]
     subheaders = " ".join(s.value for s in at.subheader)
     for title in ("Trend by channel", "Channel comparison", "Reasons, queues and teams",
-                  "cannot get through", "contacts behind"):
+                  "By hour of the week", "contacts behind"):
         assert title in subheaders
     assert "**Average handle time**" in " ".join(m.value for m in at.markdown)
     assert at.radio(key="c_part").options == ["numerator", "denominator"]
@@ -49,36 +49,43 @@ def test_kpi_from_the_url_drives_the_page(demo_db: Path) -> None:
     assert any("Europe/Berlin" in c.value for c in at.caption)
 
 
-def test_unknown_kpi_falls_back_to_contacts_and_local_filters_narrow(demo_db: Path) -> None:
+def test_unknown_kpi_falls_back_to_contacts_and_a_reason_filter_is_a_sidebar_filter(
+        demo_db: Path) -> None:
     at = channels({**RANGE, "kpi": "no_such_kpi", "reason": "billing_error"})
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="c_kpi").value == "contacts"
     assert at.query_params["kpi"] in ("contacts", ["contacts"])
-    shown = " ".join(m.value for m in at.markdown)
-    assert "Narrowed to" in shown and "billing_error" in shown
+    assert at.sidebar.multiselect(key="f_reason").value == ["billing_error"]
+    assert any("reason billing_error" in c.value for c in at.caption)  # the page states its scope
     frame = at.dataframe[-1].value
     assert len(frame) > 0 and set(frame["reason"]) == {"billing_error"}
-    at.button[0].click().run()  # "Clear" removes the page-local filter
+    at.sidebar.button[0].click().run()  # "Reset filters" clears it
     assert "reason" not in at.query_params
+    assert at.sidebar.multiselect(key="f_reason").value == []
 
 
-def test_week_hours_counts_the_kpis_rows_in_business_time(demo_db: Path) -> None:
-    q = facade.Query.of("contacts", grain="all", start="2026-06-01", end="2026-11-21",
-                        filters={"channel": ["phone", "chat"]})
-    cells = facade.week_hours(q, db=demo_db)
-    assert len(cells) == 7 * 24 and cells["weekday"].between(1, 7).all()
-    totals = facade.run(q.with_(kpis=("contacts", "unreachable_rate")), db=demo_db)
-    by_kpi = totals.set_index("kpi")
-    assert cells["contacts"].sum() == by_kpi.loc["contacts", "value"]
-    assert cells["unreachable"].sum() == by_kpi.loc["unreachable_rate", "numerator"]
-    assert cells["attempts"].sum() == by_kpi.loc["unreachable_rate", "denominator"]
-    behind = facade.contacts_behind(q, "contacts", part="value", limit=100_000, db=demo_db)
+def test_every_kpi_by_hour_of_week_adds_up_to_its_total_in_business_time(demo_db: Path) -> None:
+    q = facade.Query.of(["contacts", "unreachable_rate"], grain="all", start="2026-06-01",
+                        end="2026-11-21", filters={"channel": ["phone", "chat"]})
+    cells = facade.run(q.with_(dimensions=("weekday", "hour")), db=demo_db)
+    assert cells["weekday"].between(1, 7).all() and cells["hour"].between(0, 23).all()
+    totals = facade.run(q, db=demo_db).set_index("kpi")
+    by_kpi = cells.groupby("kpi")[["value", "numerator", "denominator"]].sum()
+    assert by_kpi.loc["contacts", "value"] == totals.loc["contacts", "value"]
+    for part in ("numerator", "denominator"):
+        assert by_kpi.loc["unreachable_rate", part] == totals.loc["unreachable_rate", part]
+    behind = facade.contacts_behind(q.with_(kpis=("contacts",)), "contacts", part="value",
+                                    limit=100_000, db=demo_db)
     local = behind["local_at"]  # the model's timestamp in settings.business_timezone
     offsets = (local - behind["opened_at"].dt.tz_localize(None)).dt.total_seconds()
     assert set(offsets) <= {3600.0, 7200.0}  # Europe/Berlin, not UTC
     expected = (local.dt.day_of_week + 1).astype(str) + "-" + local.dt.hour.astype(str)
-    got = cells[cells["contacts"] > 0]
+    got = cells[(cells["kpi"] == "contacts") & (cells["value"] > 0)]
     assert set(expected) == set(got["weekday"].astype(str) + "-" + got["hour"].astype(str))
+    demand = facade.scorecard(facade.Query.of("cpx", grain="all", start="2026-06-01",
+                                              end="2026-11-21", dimensions=("weekday", "hour")),
+                              db=demo_db)
+    assert not demand["applicable"].any()  # demand is monthly: no hour of the week
 
 
 def test_a_kpi_that_does_not_apply_to_the_filter_reads_na(demo_db: Path) -> None:

@@ -87,11 +87,17 @@ def test_status_bars_colour_each_bar_and_carry_the_category() -> None:
 
 def test_pareto_sorts_descending_folds_the_tail_and_ends_at_100() -> None:
     frame = pd.DataFrame({"reason": ["a", "b", "c", "d"], "n": [1, 5, 3, 1]})
-    fig = charts.pareto(frame, "reason", "n", top=2)
+    fig = charts.pareto(frame, "reason", "n", top=2, labels={"b": "Billing"}, chosen=("c",))
     bars, cumulative = fig.data
-    assert list(bars.x) == ["b", "c", "other"] and list(bars.y) == [5, 3, 2]
-    assert abs(cumulative.y[-1] - 100.0) < 1e-9
-    assert list(cumulative.y) == sorted(cumulative.y)
+    # 10 in all: b 5 (50 %), c 3 (80 %), a + d folded into "other" 2 (100 %)
+    assert list(bars.y) == ["Billing", "c ●", "other"] and list(bars.x) == [5, 3, 2]
+    assert [c[0] for c in bars.customdata] == ["b", "c", "other"]  # clicks carry the member
+    assert list(bars.text) == ["5 · 50 % cum.", "3 · 80 % cum.", "2 · 100 % cum."]
+    faded = charts.fade(charts.NEUTRAL)
+    assert list(bars.marker.color) == [faded, charts.NEUTRAL, faded]  # the chosen one stands out
+    assert bars.marker.opacity is None  # an opacity array would make the bars unclickable
+    assert abs(cumulative.x[-1] - 100.0) < 1e-9
+    assert list(cumulative.x) == sorted(cumulative.x)
 
 
 def test_week_hours_is_a_7_by_24_grid_monday_first() -> None:

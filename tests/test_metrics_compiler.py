@@ -122,3 +122,27 @@ def test_contacts_behind_a_number_are_masked(db: Path) -> None:
     assert all(str(v).startswith("#") for v in frame["contact_id"])
     assert "z:c2" not in frame.to_string()
     assert isinstance(frame, pd.DataFrame)
+
+
+def test_time_of_week_splits_any_timed_kpi_by_weekday_and_hour(db: Path) -> None:
+    # Inbound contacts of January 2024 (metrics_data's table, business time zone UTC):
+    #   Mon 01-01 10:00 c1 phone; Tue 01-02 09:00 c4 self_service, 15:00 c5 chat;
+    #   Thu 01-04 10:00 c2 email; Fri 01-05 12:00 c6 phone; Sat 01-06 08:00 c7 email;
+    #   Wed 01-10 10:00 c10 web; Sat 01-20 10:00 c3 phone  (c8 is outbound)
+    # -> 8 cells of 1 contact each: (1,10) (2,9) (2,15) (4,10) (5,12) (6,8) (3,10) (6,10);
+    #    c8 (outbound, Sun 01-07 09:00) makes a cell (7,9) that counts 0 inbound contacts.
+    q = Query.of(["contacts", "aht"], grain="all", start="2024-01-01", end="2024-01-31",
+                 dimensions=["weekday", "hour"])
+    frame = facade.run(q, db=db)
+    contacts = frame[frame["kpi"] == "contacts"]
+    cells = {(int(w), int(h)): v for w, h, v in
+             zip(contacts["weekday"], contacts["hour"], contacts["value"], strict=True)}
+    assert cells == {(1, 10): 1, (2, 9): 1, (2, 15): 1, (4, 10): 1, (5, 12): 1, (6, 8): 1,
+                     (3, 10): 1, (6, 10): 1, (7, 9): 0}
+    # aht = handle of inbound handled contacts: Monday 10 h c1 300 s; Tuesday 15 h c5 200 s.
+    aht = frame[(frame["kpi"] == "aht") & frame["value"].notna()]
+    got = {(int(w), int(h)): v for w, h, v in
+           zip(aht["weekday"], aht["hour"], aht["value"], strict=True)}
+    assert got[(1, 10)] == 300 and got[(2, 15)] == 200
+    with pytest.raises(QueryError):
+        Query.of("contacts", filters={"hour": ["10"]})  # split by only, never filtered

@@ -1,30 +1,30 @@
 """Channels (service leads): one KPI per channel, by reason, queue and team, by hour of the week,
-down to the contacts behind the number.
+down to the contacts behind the number and one customer's journey.
 
-The KPI comes from the ``kpi`` query parameter (the Scorecard's tiles link here with it); the
-page-local narrowing by reason, queue or team lives in the URL as well (``reason=``, ``queue=``,
-``team=``), so a click on a bar is a link that can be shared. Clicking a channel bar sets the global
-channel filter.
+The KPI comes from the ``kpi`` query parameter (the Scorecard's tiles link here with it). Every
+narrowing is a global filter (sidebar, URL, browser history): a click on a channel, reason, queue or
+team in a chart sets the same filter as the sidebar and combines with the others, and each
+breakdown shows every member of its own dimension with the chosen ones highlighted
+(``views.ui.breakdowns``).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from metrics import facade, imports
-from views.ui import charts
+from views.ui import breakdowns, charts, drill, palette
 from views.ui.export import safe_csv
 from views.ui.sidebar import global_filters
-from views.ui.state import COMPARISONS, Filters
+from views.ui.state import COMPARISONS, Filters, link, scope_words
 from views.ui.tiles import (
     change_markdown,
     failure_markdown,
-    format_value,
     issues_markdown,
+    link_params,
     missing,
     note_markdown,
     status_badge,
@@ -32,14 +32,12 @@ from views.ui.tiles import (
     value_markdown,
 )
 
-LOCAL_KEYS = ("reason", "queue", "team")
 DEFAULT_KPI = "contacts"
-NONE = "(none)"
-MIN_ATTEMPTS = 5  # hour cells with fewer phone/chat attempts show no unreachable rate
 BEHIND_COLUMNS = ["local_at", "channel", "source", "contact_id", "case_id", "customer_key",
                   "queue", "team", "agent", "reason", "department", "status", "outcome",
                   "wait_seconds", "handle_seconds", "cost"]
-CHART = {"displayModeBar": False}
+JOURNEY_PAGE = "views/journey.py"
+CHART = breakdowns.CHART
 log = logging.getLogger(__name__)
 
 st.title("Channels")
@@ -60,72 +58,30 @@ if st.query_params.get("kpi") != kpi:
     st.query_params["kpi"] = kpi
 meta = kpis.loc[kpi]
 unit, direction = str(meta["unit"]), str(meta["direction"])
-
-local = {k: st.query_params[k] for k in LOCAL_KEYS if st.query_params.get(k)}
-if local:
-    chips = st.columns([4, 1])
-    chips[0].markdown("Narrowed to " + ", ".join(f"**{k}** = `{v}`" for k, v in local.items()))
-    if chips[1].button("Clear", icon=":material/close:", width="stretch"):
-        for k in LOCAL_KEYS:
-            if k in st.query_params:
-                del st.query_params[k]
-        st.rerun()
-scope = {**filters.as_filter_map(), **{k: (v,) for k, v in local.items()}}
-
-
-def query(kpi_ids: str | list[str], grain: str = "all", dims: tuple[str, ...] = (),
-          start: date | None = None, end: date | None = None) -> facade.Query:
-    return facade.Query.of(kpi_ids, grain=grain, start=start or filters.start,
-                           end=end or filters.end, dimensions=dims, filters=scope)
-
-
-def fmt(value: object) -> str:
-    return format_value(value, unit, currency)
+d = breakdowns.Drill(kpi, meta, filters, currency)
+st.caption(f":material/filter_alt: {scope_words(filters)} · {filters.start} to {filters.end}")
 
 
 def failure(frame: pd.DataFrame, kpi_id: str) -> str | None:
-    """Why ``kpi_id`` could not be computed (the runner's ``error`` column), else None. Falls
-    back to ``run`` when a frame does not carry the column (the scorecard's did not always)."""
+    """Why ``kpi_id`` could not be computed (the runner's ``error`` column), else None."""
     if "error" not in frame.columns:
-        frame = facade.run(query(kpi_id))
+        frame = facade.run(d.query())
     errors = frame.loc[frame["kpi"] == kpi_id, "error"].dropna() if len(frame) else frame
     return str(errors.iloc[0]) if len(errors) else None
 
 
-def failure_note(label: str, kpi_id: str, error: str) -> None:
-    st.markdown(failure_markdown(label, kpi_id, error, hint=True))
-
-
-def pick(event: object, param: str, key: str) -> None:
-    """A click on a bar -> the URL parameter ``param`` (global channel or page-local) and rerun."""
-    points = getattr(getattr(event, "selection", None), "points", None) or []
-    if not points:
-        return
-    custom = points[0].get("customdata")
-    value = str(custom[0] if isinstance(custom, list | tuple) else custom or "")
-    if not value or value == "None":
-        value = str(points[0].get("y") if param in ("queue", "team") else points[0].get("x"))
-    current = st.query_params.get(param)
-    st.session_state.pop(key, None)
-    if value and value not in (current, NONE, "other"):
-        st.query_params[param] = value
-        if param == "channel":
-            st.session_state.pop("f_channel", None)  # let the sidebar follow the URL
-        st.rerun()
-
-
 # --- headline -----------------------------------------------------------------------------------
-head = facade.scorecard(query(kpi))
+head = facade.scorecard(d.query())
 broken = failure(head, kpi)
 row = head.iloc[0] if not head.empty and broken is None else None
 status = str(row["status"]) if row is not None else "grey"
 cols = st.columns([2, 3])
 with cols[0].container(border=True):
     if broken is not None:
-        failure_note(str(meta["label"]), kpi, broken)
+        st.markdown(failure_markdown(d.name, kpi, broken, hint=True))
     else:
         note = row["note"] if row is not None else ""
-        st.markdown(f"**{meta['label']}** {status_badge(status, note)}")
+        st.markdown(f"**{d.name}** {status_badge(status, note)}")
         st.markdown(value_markdown(row["value"] if row is not None else None, unit, status,
                                    currency, bool(row["applicable"]) if row is not None else True))
         if note_markdown(note):
@@ -138,138 +94,83 @@ with cols[0].container(border=True):
         if issues_markdown(row["data_issues"]):
             st.markdown(issues_markdown(row["data_issues"]))
         st.caption(f"n {0 if missing(row['n']) else int(row['n']):,} · "
-                   f"{target_text(row['target'], direction, unit, currency, row['target_source'])}"
-                   f" · {filters.start} to {filters.end}")
+                   f"{target_text(row['target'], direction, unit, currency, row['target_source'])}")
 cols[1].markdown(str(meta["description"]))
+if broken is not None:
+    st.stop()  # every section below is this KPI; the note above says why there is nothing
+
 
 # --- trend per channel --------------------------------------------------------------------------
+def comparison_line() -> tuple[pd.DataFrame, str]:
+    """The whole scope's comparison period, drawn at its counterpart dates, and its legend."""
+    c_start, c_end = facade.comparison_range(filters.start, filters.end, filters.cmp)
+    earlier = facade.trend(d.query(filters.grain, start=c_start, end=c_end))
+    moved = drill.aligned_comparison(earlier, filters.start, c_start, facade.first_day(kpi))
+    words = f"{scope_words(filters)}, {COMPARISONS[filters.cmp]} ({c_start} to {c_end})"
+    if len(moved) < len(earlier.dropna(subset=["value"])):
+        st.caption(f"The {COMPARISONS[filters.cmp]} starts before the data does: its partial "
+                   "periods are not drawn.")
+    return moved, words
+
+
 st.subheader("Trend by channel", divider="gray")
-lines = facade.trend(query(kpi, filters.grain, ("channel",))).dropna(subset=["value"])
-total = facade.trend(query(kpi, filters.grain)).dropna(subset=["value"])
-c_start, c_end = facade.comparison_range(filters.start, filters.end, filters.cmp)
-earlier = facade.trend(query(kpi, filters.grain, start=c_start, end=c_end)).dropna(subset=["value"])
-comparison = None
-if not earlier.empty and not total.empty:
-    # Draw each earlier period where its counterpart falls in the current range (shifted by the
-    # distance between the two ranges), so a comparison range with missing data stays aligned.
-    shift = pd.Timedelta(days=(filters.start - c_start).days)
-    moved = pd.to_datetime(earlier["period"]) + shift
-    comparison = pd.DataFrame({"period": moved.dt.date.to_numpy(),
-                               "value": earlier["value"].to_numpy()})
-if broken is not None:
-    st.caption(f"No trend: {meta['label']} does not run (see above).")
-elif lines.empty:
+lines = facade.trend(d.query(filters.grain, ("channel",), free=("channel",)))
+lines = lines.dropna(subset=["value"])
+total = facade.trend(d.query(filters.grain)).dropna(subset=["value"])
+if lines.empty and total.empty:
     st.info("No data for this KPI in the selected period and filters.")
 else:
-    series = pd.concat([lines[["period", "dimension", "value"]],
-                        total.assign(dimension="all channels")[["period", "dimension", "value"]]])
+    comparison, comparison_words = comparison_line()
     target = None if row is None or missing(row["target"]) else float(row["target"])
-    st.plotly_chart(charts.trend(series, "period", "value", "dimension", target=target,
-                                 comparison=comparison,
-                                 comparison_label=f"all channels, {COMPARISONS[filters.cmp]}",
-                                 y_title=str(meta["label"])),
+    st.plotly_chart(charts.trend(lines, "period", "value", "channel", target=target,
+                                 comparison=comparison, comparison_label=comparison_words,
+                                 y_title=d.name, colors=palette.channel_colors(lines["channel"]),
+                                 chosen=filters.channels, total=total,
+                                 total_label=scope_words(filters)),
                     key="trend", width="stretch", config=CHART)
+    st.caption("One line per channel in its own colour (channels outside the filter fade), the "
+               "thick grey line is the whole filtered scope, the dotted line its comparison "
+               "period drawn under the dates it is compared with.")
 
-# --- channel comparison -------------------------------------------------------------------------
+# --- breakdowns ---------------------------------------------------------------------------------
 st.subheader("Channel comparison", divider="gray")
-by_channel = facade.scorecard(query(kpi, dims=("channel",)))
-by_channel = by_channel[by_channel["n"].fillna(0) > 0]
-if broken is not None:
-    st.caption(f"No comparison: {meta['label']} does not run (see above).")
-elif by_channel.empty:
-    st.info("No channel has data for this KPI here.")
-else:
-    by_channel["text"] = by_channel["value"].map(fmt)
-    target = None if missing(by_channel["target"].iloc[0]) else float(by_channel["target"].iloc[0])
-    event = st.plotly_chart(charts.status_bars(by_channel, "channel", "value", target=target,
-                                               text="text", y_title=str(meta["label"]),
-                                               height=280),
-                            key="bars_channel", on_select="rerun", selection_mode="points",
-                            width="stretch", config=CHART)
-    st.caption("Bars are coloured by status against the channel's target. "
-               "Click a bar to filter the page to that channel.")
-    pick(event, "channel", "bars_channel")
-
-# --- reasons, queues, teams ---------------------------------------------------------------------
-def breakdown(dim: str) -> None:
-    """The KPI per queue or team as status-coloured bars, worst on top; a click narrows the page
-    (contacts without a queue or team show as '(none)' and cannot be clicked to a filter)."""
-    frame = facade.scorecard(query(kpi, dims=(dim,)))
-    if broken is not None:
-        st.caption(f"No {dim} breakdown: {meta['label']} does not run (see above).")
-        return
-    frame = frame[frame["n"].fillna(0) > 0].sort_values("value", ascending=direction == "higher")
-    frame[dim] = frame[dim].astype("object").where(frame[dim].notna(), NONE)
-    if frame.empty:
-        st.info(f"No {dim} has data for this KPI here.")
-        return
-    frame["text"] = frame["value"].map(fmt)
-    event = st.plotly_chart(
-        charts.status_bars(frame, dim, "value", text="text", horizontal=True,
-                           title=f"{meta['label']} by {dim}", y_title=str(meta["label"]),
-                           height=max(220, 34 * len(frame) + 80)),
-        key=f"bars_{dim}", on_select="rerun", selection_mode="points", width="stretch",
-        config=CHART)
-    pick(event, dim, f"bars_{dim}")
-
-
+breakdowns.channel_bars(d)
 st.subheader("Reasons, queues and teams", divider="gray")
-reasons = facade.run(query("contacts", dims=("reason",))).rename(columns={"value": "contacts"})
-contacts_broken = failure(reasons, "contacts")
-if contacts_broken is not None:
-    failure_note("Inbound contacts", "contacts", contacts_broken)
-elif reasons.empty:
-    st.info("No contacts with a reason here.")
-else:
-    event = st.plotly_chart(charts.pareto(reasons, "reason", "contacts",
-                                          title="Inbound contacts by reason (Pareto)"),
-                            key="pareto_reason", on_select="rerun", selection_mode="points",
-                            width="stretch", config=CHART)
-    pick(event, "reason", "pareto_reason")
+breakdowns.reason_pareto(d)
+breakdowns.reason_months(d)
 left, right = st.columns(2)
 with left:
-    breakdown("queue")
+    breakdowns.member_bars(d, "queue")
 with right:
-    breakdown("team")
-st.caption("Click a reason, queue or team to narrow the whole page to it.")
-
-# --- hour x weekday -----------------------------------------------------------------------------
+    breakdowns.member_bars(d, "team")
+st.caption("Click a reason, queue or team to filter the whole page to it; filters combine and "
+           "the sidebar's Reset clears them.")
 zone = facade.settings().get("business_timezone", "UTC")
-st.subheader("When customers contact us, and when they cannot get through", divider="gray")
-try:
-    hours = facade.week_hours(query("contacts"))
-except Exception as error:  # the rows of a broken contacts/unreachable_rate file do not select
-    log.exception("the hour-of-week counts failed")
-    failure_note("Hour-of-week counts", "contacts, unreachable_rate", facade.error_headline(error))
-else:
-    hours["unreachable_rate"] = hours["unreachable_rate"].where(hours["attempts"] >= MIN_ATTEMPTS)
-    left, right = st.columns(2)
-    left.plotly_chart(charts.week_hours(hours, "contacts", title="Inbound contacts"),
-                      key="hours_demand", width="stretch", config=CHART)
-    right.plotly_chart(charts.week_hours(hours, "unreachable_rate", colorscale="Reds",
-                                         suffix=" %",
-                                         title="Unreachable phone/chat attempts (% of attempts)"),
-                       key="hours_unreachable", width="stretch", config=CHART)
-st.caption(f"Hours in the business time zone ({zone}). Unreachable = attempts to reach a person "
-           "(a queued or offered call or chat, or an IVR/bot session in which the customer asked "
-           "for an agent) that never reached one; hours with fewer than "
-           f"{MIN_ATTEMPTS} attempts are left blank.")
+st.subheader("By hour of the week", divider="gray")
+breakdowns.week_hours(d)
+st.caption(f"Hours in the business time zone ({zone}), Monday on top.")
 
 # --- contacts behind the number -----------------------------------------------------------------
 st.subheader("The contacts behind the number", divider="gray")
 parts = ["numerator", "denominator"] if meta["kind"] == "ratio" else ["value"]
 part = st.radio("Rows counted in", parts, horizontal=True, key="c_part")
 try:
-    behind = facade.contacts_behind(query(kpi), kpi, part=part, limit=500)
+    behind = facade.contacts_behind(d.query(), kpi, part=part, limit=500)
 except facade.QueryError as error:
     st.warning(f"Cannot list the rows behind this KPI: {error}")
 except Exception as error:  # the KPI's FILTER condition itself fails in DuckDB
     log.exception("the rows behind %s failed", kpi)
-    failure_note(f"The rows behind {meta['label']}", kpi, facade.error_headline(error))
+    st.markdown(failure_markdown(f"The rows behind {d.name}", kpi, facade.error_headline(error)))
 else:
     shown = behind[[c for c in BEHIND_COLUMNS if c in behind.columns]]
     st.caption(f"The newest {len(shown):,} rows (at most 500). Identifiers are masked; free text is "
-               "left out.")
-    st.dataframe(shown, hide_index=True, width="stretch", height=320)
+               "left out. Select a row to open that customer's journey across channels.")
+    picked = st.dataframe(shown, hide_index=True, width="stretch", height=320,
+                          on_select="rerun", selection_mode="single-row", key="behind")
     st.download_button("Download these rows (CSV)", safe_csv(shown), f"{kpi}_{part}.csv",
                        "text/csv", icon=":material/download:")
+    chosen_rows = picked.selection.rows if picked is not None else []
+    if chosen_rows and "contact_id" in shown.columns:
+        contact = str(shown.iloc[chosen_rows[0]]["contact_id"])
+        st.switch_page(JOURNEY_PAGE, query_params=link_params(link("journey", filters,
+                                                                   contact=contact)))

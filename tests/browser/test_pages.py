@@ -89,16 +89,6 @@ def test_matrix_cell_click_drills_down(app_url: str, new_page: Any, helpers: Any
     assert query["channel"] and query["from"] == ["2026-06-01"]
 
 
-def test_channel_bar_click_filters_the_page(app_url: str, new_page: Any, helpers: Any) -> None:
-    page = helpers.open_page(new_page(height=1200), f"{app_url}/channels?{RANGE}&kpi=aht")
-    bars = page.locator(".js-plotly-plot").nth(1)  # trend first, then the channel comparison
-    bars.scroll_into_view_if_needed()
-    bar = bars.locator("g.point path").first
-    bar.click(force=True)
-    wait_for_url(page, r"channel=", helpers)
-    assert len(params(page)["channel"]) == 1
-
-
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1400, 800])
 def test_screenshot_every_page(app_url: str, new_page: Any, helpers: Any, width: int,

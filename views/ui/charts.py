@@ -30,6 +30,14 @@ def status_color(status: object) -> str:
     return STATUS_COLORS.get(str(status), STATUS_COLORS["grey"])
 
 
+def fade(color: str, alpha: float = 0.35) -> str:
+    """A '#rrggbb' colour made see-through (members outside a cross-filter). Per-point opacity
+    would do the same, but a Plotly bar with a ``marker.opacity`` array sends no selection to
+    Streamlit, so the chart could not be clicked."""
+    red, green, blue = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
 def _compact(fig: go.Figure, height: int, title: str | None = None) -> go.Figure:
     fig.update_layout(height=height, margin={"l": 8, "r": 8, "t": 36 if title else 8, "b": 8},
                       title={"text": title} if title else None, hovermode="closest")
@@ -172,13 +180,14 @@ def status_bars(frame: pd.DataFrame, x: str, y: str, status: str = "status",
     fade but stay (a cross-filter highlights, it does not hide)."""
     members = frame[x].astype(str)
     if colors:
-        fill: object = [colors.get(m, NEUTRAL) for m in members]
+        fill = [colors.get(m, NEUTRAL) for m in members]
     else:
-        fill = [status_color(s) for s in frame[status]] if status in frame else NEUTRAL
-    opacity = [1.0 if not chosen or m in chosen else 0.35 for m in members]
+        fill = ([status_color(s) for s in frame[status]] if status in frame
+                else [NEUTRAL] * len(members))
+    fill = [fade(c) if chosen and m not in chosen else c for c, m in zip(fill, members, strict=True)]
     names = [(labels or {}).get(m, m) for m in members]
     shown = frame[text] if text and text in frame else None
-    marker = {"color": fill, "opacity": opacity,
+    marker = {"color": fill,
               "line": {"width": [2 if chosen and m in chosen else 0 for m in members],
                        "color": CHOSEN_EDGE}}
     if horizontal:
@@ -203,13 +212,14 @@ def status_bars(frame: pd.DataFrame, x: str, y: str, status: str = "status",
 
 
 def pareto(frame: pd.DataFrame, category: str, count: str, title: str | None = None,
-           top: int = 15, height: int = 360, labels: Mapping[str, str] | None = None,
+           top: int = 15, labels: Mapping[str, str] | None = None,
            chosen: Sequence[str] = (), count_title: str | None = None,
            hover: str | None = None) -> go.Figure:
-    """Bars of ``count`` per ``category`` in descending order and the cumulative share (right
-    axis, 0-100 %) with an 80 % guide; categories beyond ``top`` are folded into 'other'. Bars
-    carry the category in ``customdata`` and show its label (``labels``), wrapped, horizontal;
-    ``hover`` is a column of extra hover text (the rate of a ratio KPI)."""
+    """Horizontal bars of ``count`` per ``category``, biggest on top, each labelled with its count
+    and the cumulative share, and the cumulative share as a line on a top axis (0-100 %) with an
+    80 % guide; categories beyond ``top`` are folded into 'other'. Bars carry the category in
+    ``customdata`` and show its label (``labels``) in full; ``hover`` is a column of extra hover
+    text (the rate of a ratio KPI)."""
     keep = [category, count] + ([hover] if hover else [])
     data = frame[keep].dropna(subset=[count])
     agg = {count: "sum", **({hover: "first"} if hover else {})}
@@ -221,24 +231,29 @@ def pareto(frame: pd.DataFrame, category: str, count: str, title: str | None = N
         data = pd.concat([data.iloc[:top], rest], ignore_index=True)
     total = float(data[count].sum()) or 1.0
     cumulative = data[count].cumsum() / total * 100.0
-    names = [_wrap((labels or {}).get(c, c)) for c in data[category]]
-    opacity = [1.0 if not chosen or c in chosen else 0.35 for c in data[category]]
+    names = [(labels or {}).get(c, c) + (" ●" if c in chosen else "") for c in data[category]]
+    fill = [fade(NEUTRAL) if chosen and c not in chosen else NEUTRAL for c in data[category]]
     extra = data[hover].fillna("") if hover else [""] * len(data)
+    text = [f"{v:,.0f} · {c:.0f} % cum." for v, c in zip(data[count], cumulative, strict=True)]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=names, y=data[count], marker={"color": NEUTRAL, "opacity": opacity},
-                         name=count_title or count, customdata=list(zip(data[category], extra,
-                                                                        strict=True)),
-                         hovertemplate="%{x}: %{y:,.4g}<br>%{customdata[1]}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=names, y=cumulative, yaxis="y2", mode="lines+markers",
-                             name="cumulative %", line={"color": COMPARISON},
-                             hovertemplate="cumulative %{y:.0f} %<extra></extra>"))
-    fig.add_hline(y=80, yref="y2", line={"dash": "dot", "width": 1, "color": COMPARISON})
-    fig.update_layout(yaxis={"title": count_title or count}, showlegend=False,
-                      yaxis2={"overlaying": "y", "side": "right", "range": [0, 105],
+    fig.add_trace(go.Bar(y=names, x=data[count], orientation="h", text=text,
+                         textposition="auto", marker={"color": fill},
+                         name=count_title or count,
+                         customdata=list(zip(data[category], extra, strict=True)),
+                         hovertemplate="%{y}: %{x:,.4g}<br>%{customdata[1]}<extra></extra>"))
+    fig.add_trace(go.Scatter(y=names, x=cumulative, xaxis="x2", mode="lines+markers",
+                             name="cumulative %", line={"color": COMPARISON, "width": 1},
+                             marker={"size": 4},
+                             hovertemplate="cumulative %{x:.0f} %<extra></extra>"))
+    fig.add_vline(x=80, xref="x2", line={"dash": "dot", "width": 1, "color": COMPARISON})
+    fig.update_layout(xaxis={"title": count_title or count}, showlegend=False,
+                      xaxis2={"overlaying": "x", "side": "top", "range": [0, 105],
                               "tickvals": [0, 20, 40, 60, 80, 100], "ticksuffix": " %",
-                              "title": "cumulative share", "showgrid": False})
-    fig.update_xaxes(tickangle=0, automargin=True, tickfont={"size": 10})
-    return _compact(fig, height, title)
+                              "showgrid": False})
+    fig.update_yaxes(autorange="reversed", automargin=True, fixedrange=True)
+    fig = _compact(fig, 28 * len(data) + 110, title)
+    fig.update_layout(margin={"t": 70 if title else 40})
+    return fig
 
 
 def member_months(frame: pd.DataFrame, member: str, value: str, period: str = "period",
@@ -273,7 +288,9 @@ def member_months(frame: pd.DataFrame, member: str, value: str, period: str = "p
         selected={"marker": {"opacity": 0.01}}, unselected={"marker": {"opacity": 0.01}}))
     fig.update_yaxes(autorange="reversed", fixedrange=True, automargin=True)
     fig.update_xaxes(side="top", fixedrange=True)
-    return _compact(fig, max(200, 26 * len(order) + 70), title)
+    fig = _compact(fig, max(200, 26 * len(order) + 90), title)
+    fig.update_layout(margin={"t": 64 if title else 30})
+    return fig
 
 
 def _wrap(text: str, width: int = 14) -> str:

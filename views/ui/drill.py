@@ -82,7 +82,3 @@ def drop_partial(frame: pd.DataFrame, first_day: date | None) -> pd.DataFrame:
         return frame
     return frame[pd.to_datetime(frame["period"]) >= pd.Timestamp(first_day)]
 
-
-def scope_label(chosen: tuple[str, ...], everything: str) -> str:
-    """'phone + chat' for a chosen set of members, ``everything`` ('all channels') for none."""
-    return " + ".join(chosen) if chosen else everything

@@ -44,15 +44,3 @@ def department_colors(known: Iterable[object]) -> dict[str, str]:
     colors.update({name: UNMAPPED for name in UNMAPPED_NAMES})
     return colors
 
-
-def member_colors(dimension: str, members: Iterable[object],
-                  departments: Iterable[object] = ()) -> dict[str, str]:
-    """The colour map for a chart split by ``dimension``: channels and departments by the rules
-    above; any other dimension (queue, team, reason) one palette colour per member in order."""
-    if dimension == "channel":
-        return channel_colors(members)
-    if dimension == "department":
-        return department_colors([*departments, *members])
-    names = list(dict.fromkeys(str(m) for m in members))
-    return {name: (UNMAPPED if name in UNMAPPED_NAMES
-                   else MEMBER_PALETTE[i % len(MEMBER_PALETTE)]) for i, name in enumerate(names)}

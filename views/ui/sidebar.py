@@ -16,6 +16,7 @@ carries the session's filters over.
 
 from __future__ import annotations
 
+import functools
 import os
 from datetime import date
 
@@ -105,6 +106,19 @@ def _to_widgets(f: Filters) -> None:
         st.session_state[widget_key(member.dimension)] = list(f.members(member.dimension))
 
 
+CLICKS = "_chart_clicks"  # bumped by every chart click: charts get fresh keys, no stale selection
+
+
+def clickable(dimension: str, name: str) -> dict[str, object]:
+    """``st.plotly_chart`` keyword arguments that make a chart's points a cross-filter on
+    ``dimension`` (their ``customdata`` is the member). The key carries a click counter so that a
+    chart drawn after a click starts without a selection: clicking the same bar again toggles it
+    off instead of being swallowed as "no change"."""
+    key = f"{name}_{st.session_state.get(CLICKS, 0)}"
+    return {"key": key, "on_select": functools.partial(toggle, dimension, key),
+            "selection_mode": "points"}
+
+
 def toggle(dimension: str, chart_key: str) -> None:
     """``on_select`` callback of a chart whose points carry a member in ``customdata``: a click on
     a member adds it to (or, when already chosen, removes it from) the same filter the sidebar
@@ -120,6 +134,7 @@ def toggle(dimension: str, chart_key: str) -> None:
     key = widget_key(dimension)
     chosen = list(st.session_state.get(key) or [])
     st.session_state[key] = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+    st.session_state[CLICKS] = st.session_state.get(CLICKS, 0) + 1
 
 
 def _reset() -> None:

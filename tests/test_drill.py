@@ -1,0 +1,101 @@
+"""The drill-down's pure rules (views/ui/drill.py), the member palette (views/ui/palette.py) and the
+member filters' URL form (views/ui/state.py): what a breakdown draws, which colour a member gets,
+where a comparison period is drawn, and that a click filter survives the URL round trip."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from views.ui import charts, drill, palette
+from views.ui.state import MEMBER_FILTERS, Filters, decode, encode, scope_words
+
+F = Filters(start=date(2026, 6, 1), end=date(2026, 11, 30))
+
+
+def test_a_pareto_ranks_what_the_kpi_adds_up() -> None:
+    assert drill.amount_column("value", "count") == "value"  # inbound contacts
+    assert drill.amount_column("value", "currency") == "value"  # avoidable cost
+    assert drill.amount_column("ratio", "percent") == "numerator"  # failed attempts, repeats
+    assert drill.amount_column("ratio", "seconds") is None  # AHT does not add up per reason
+    assert drill.amount_column("value", "seconds") is None  # a median neither
+    assert "numerator" in drill.amount_title("Repeat rate", "ratio", "percent")
+
+
+def test_a_split_that_cannot_vary_is_named() -> None:
+    only_one = pd.DataFrame({"value": [12.5]})
+    assert drill.cannot_vary(only_one, "percent") == "all of it falls in one member"
+    # "(none)" team at 100 %, every real team 0 %: the member decides whether a contact counts
+    decided = pd.DataFrame({"value": [100.0, 0.0, 0.0]})
+    assert "0 % or 100 %" in str(drill.cannot_vary(decided, "percent"))
+    assert drill.cannot_vary(decided, "count") is None  # counts of 0 and 100 are real counts
+    assert drill.cannot_vary(pd.DataFrame({"value": [100.0, 14.4, 11.9]}), "percent") is None
+
+
+def test_a_previous_period_of_whole_months_is_drawn_under_its_counterpart_months() -> None:
+    # June-November 2026 against December 2025-May 2026: December's peak is drawn under June,
+    # not under "Jun 2026" minus 183 days' drift; the hover keeps the month it really is.
+    earlier = pd.DataFrame({"period": [date(2025, 12, 1), date(2026, 1, 1), date(2026, 5, 1)],
+                            "value": [30.0, 10.0, 12.0]})
+    moved = drill.aligned_comparison(earlier, date(2026, 6, 1), date(2025, 12, 1))
+    assert list(moved["period"]) == [date(2026, 6, 1), date(2026, 7, 1), date(2026, 11, 1)]
+    assert list(moved["counterpart"]) == ["2025-12-01", "2026-01-01", "2026-05-01"]
+    # a range of days moves by its length in days
+    days = drill.aligned_comparison(pd.DataFrame({"period": [date(2026, 5, 20)], "value": [1.0]}),
+                                    date(2026, 6, 10), date(2026, 5, 20))
+    assert list(days["period"]) == [date(2026, 6, 10)]
+
+
+def test_a_comparison_period_before_the_data_starts_is_not_drawn_from_zero() -> None:
+    # data starts on 2025-12-15: December 2025 is a partial month (it would start the line near 0)
+    earlier = pd.DataFrame({"period": [date(2025, 12, 1), date(2026, 1, 1)], "value": [3.0, 40.0]})
+    moved = drill.aligned_comparison(earlier, date(2026, 6, 1), date(2025, 12, 1),
+                                     first_day=date(2025, 12, 15))
+    assert list(moved["period"]) == [date(2026, 7, 1)] and list(moved["value"]) == [40.0]
+    assert drill.months_between(date(2026, 6, 1), date(2025, 12, 1)) == 6
+    assert drill.months_between(date(2026, 6, 2), date(2025, 12, 1)) is None
+
+
+def test_members_keep_their_colour_and_none_is_a_status_colour() -> None:
+    statuses = {c.lower() for c in charts.STATUS_COLORS.values()}
+    assert not statuses & {c.lower() for c in palette.MEMBER_PALETTE}
+    # phone is the same colour whatever channels a chart happens to show
+    assert palette.channel_colors(["phone"])["phone"] == palette.channel_colors([])["phone"]
+    everyone = palette.department_colors(["Sales", "Finance", "Logistics"])
+    only_finance = palette.department_colors(["Finance", "Logistics", "Sales"])
+    assert everyone["Finance"] == only_finance["Finance"]  # order of arrival does not matter
+    assert everyone["Unmapped"] == palette.UNMAPPED
+
+
+def test_click_filters_round_trip_through_the_url_and_combine() -> None:
+    clicked = F.with_member("channel", ["chat"]).with_member("reason", ["delivery_status"])
+    url = encode(clicked)
+    assert url["channel"] == "chat" and url["reason"] == "delivery_status"
+    back, notices = decode(url, F, {"channel": ["chat", "phone"], "reason": ["delivery_status"]})
+    assert back == clicked and notices == []
+    assert clicked.as_filter_map() == {"channel": ("chat",), "reason": ("delivery_status",)}
+    # a breakdown by reason is asked without the reason filter (every reason, the chosen one lit)
+    assert clicked.as_filter_map(without=("reason",)) == {"channel": ("chat",)}
+    assert scope_words(clicked) == "chat; reason delivery_status"
+    assert scope_words(F) == "all channels and departments"
+    assert {m.key for m in MEMBER_FILTERS} == {"channel", "dept", "reason", "queue", "team"}
+
+
+def test_unknown_members_in_a_url_are_dropped_with_a_notice() -> None:
+    got, notices = decode({"channel": "chat,fax", "team": "x"}, F, {"channel": ["chat"],
+                                                                   "team": []})
+    assert got.channels == ("chat",) and got.teams == ()
+    assert notices == ["ignored unknown channel: fax", "ignored unknown team: x"]
+
+
+def test_reason_months_shade_each_row_against_its_own_peak() -> None:
+    # big: 100, 100, 200 (its peak in March); small: 2, 10, 2 (its peak in February)
+    frame = pd.DataFrame({"reason": ["big"] * 3 + ["small"] * 3,
+                          "period": [date(2026, m, 1) for m in (1, 2, 3)] * 2,
+                          "value": [100, 100, 200, 2, 10, 2]})
+    fig = charts.member_months(frame, "reason", "value", labels={"small": "Small one"})
+    heat, clicks = fig.data
+    assert list(heat.y) == ["big", "Small one"]  # biggest total first
+    assert heat.z[0] == [0.5, 0.5, 1.0] and heat.z[1] == [0.2, 1.0, 0.2]
+    assert set(clicks.customdata) == {"big", "small"}  # a click carries the member, not the label
