@@ -101,3 +101,22 @@ def test_breakdowns_follow_the_chosen_kpi(app_url: str, new_page: Any, helpers: 
     for title in ("Average handle time by reason (worst first", "Average handle time by team"):
         main.locator(".gtitle").filter(has_text=title).first.wait_for(state="attached",
                                                                       timeout=60_000)
+
+
+def test_a_row_behind_the_number_opens_that_customers_journey(app_url: str, new_page: Any,
+                                                              helpers: Any) -> None:
+    page = helpers.open_page(new_page(height=1400),
+                             f"{app_url}/channels?{RANGE}&kpi=repeat_rate&channel=phone")
+    grid = page.locator("[data-testid='stDataFrame']").last
+    grid.scroll_into_view_if_needed()
+    helpers.settle(page)
+    box = grid.bounding_box()
+    # the row selector of the first data row (the header row is about 35 px high)
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+    page.wait_for_url(re.compile(r"/journey\?"), timeout=60_000)
+    helpers.settle(page)
+    query = params(page)
+    assert query["contact"][0].startswith("#")  # the masked id, never the raw one
+    assert query["channel"] == ["phone"] and query["from"] == ["2026-06-01"]
+    assert page.locator("h1", has_text="Customer journey").count() == 1
+    assert page.locator("[data-testid='stException']").count() == 0
