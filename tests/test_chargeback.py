@@ -21,7 +21,15 @@ import pytest
 
 from metrics import facade, ownership
 from tests import metrics_data
-from views.ui.chargeback import format_row, statement_csv, statement_pdf
+from views.ui.chargeback import (
+    Details,
+    change_text,
+    file_stem,
+    format_row,
+    money,
+    statement_csv,
+    statement_pdf,
+)
 
 START, END = date(2024, 1, 1), date(2024, 2, 29)
 
@@ -88,6 +96,7 @@ def test_csv_has_period_currency_and_is_formula_safe(statement: pd.DataFrame) ->
     assert frame["period_start"].iloc[0] == "2024-01-01" and frame["currency"].iloc[0] == "EUR"
     assert frame["top_reasons"].iloc[0].startswith("'=")
     assert frame["cost"].iloc[-1] == pytest.approx(13.6)
+    assert set(frame["section"]) == {"department"}
 
 
 def _pdf_text(data: bytes) -> str:
@@ -107,11 +116,11 @@ def test_pdf_has_title_period_currency_and_the_totals(statement: pd.DataFrame) -
     data = statement_pdf(statement, START, END, "EUR", company="Northwind Home")
     assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
     text = _pdf_text(data)
-    assert "Charge-back statement: Northwind Home" in text
+    assert "Charge-back statement: all departments" in text and "Northwind Home" in text
     assert "Period: 2024-01-01 to 2024-02-29" in text and "Currency: EUR" in text
     total = format_row(statement.iloc[-1].to_dict(), "EUR")
     assert total["cost"] == "13.60 EUR" and total["avoidable_contacts"] == "5"
-    for cell in ("Total", "13.60 EUR", "8.50 EUR", "Finance", "Billing error"):
+    for cell in ("Total", "Share of all", "13.60", "8.50", "Finance", "Billing error"):
         assert cell in text
 
 
@@ -119,3 +128,61 @@ def test_pdf_survives_text_outside_latin1(statement: pd.DataFrame) -> None:
     odd = statement.copy()
     odd.loc[0, "department"] = "Logistik 物流 ✓"
     assert statement_pdf(odd, START, END, "EUR").startswith(b"%PDF")
+
+
+def _details(db: Path, dept: str | None = None) -> tuple[pd.DataFrame, Details]:
+    query = facade.Query.of("contacts", start=START, end=END,
+                            filters={"department": dept} if dept else None)
+    details = Details(lines=facade.statement_lines(query, db=db),
+                      months=facade.statement_months(query, db=db),
+                      shares=facade.department_share(query, db=db),
+                      compared=facade.comparison_range(START, END, "prev"),
+                      departments=(dept,) if dept else (), method=facade.COST_METHOD,
+                      rates=["phone: 1.00 per minute + 0.50 per contact"])
+    return facade.chargeback_statement(query, cmp="prev", db=db), details
+
+
+def test_csv_holds_lines_months_shares_and_the_cost_method_as_plain_numbers(db: Path) -> None:
+    statement, details = _details(db, "Finance")
+    frame = pd.read_csv(io.BytesIO(statement_csv(statement, START, END, "EUR", details)),
+                        encoding="utf-8-sig")
+    sections = frame.groupby("section")
+    assert set(sections.groups) == {"department", "line", "month", "share_of_all", "cost_method"}
+    lines, months = sections.get_group("line"), sections.get_group("month")
+    # Finance, hand count: bill 2 contacts x 4.25 = 8.50; Jan 8.50, Feb 0; 62.5 % of 13.60
+    assert lines["cost"].tolist() == [8.5] and lines["unit_cost"].tolist() == [4.25]
+    assert months["month"].tolist() == ["2024-01-01", "2024-02-01", "total"]
+    assert months["cost"].tolist() == [8.5, 0.0, 8.5]
+    shares = sections.get_group("share_of_all").set_index("label")
+    assert shares.loc["avoidable_cost", "share"] == pytest.approx(62.5)
+    assert "handle minutes" in sections.get_group("cost_method")["note"].iloc[0]
+    assert frame["compared_start"].iloc[0] == "2023-11-01"
+
+
+def test_pdf_of_one_department_has_its_share_lines_months_and_method(db: Path) -> None:
+    statement, details = _details(db, "Finance")
+    text = _pdf_text(statement_pdf(statement, START, END, "EUR", details=details))
+    assert "Charge-back statement: Finance" in text
+    for cell in ("62.5 %", "40.0 %", "Line items", "Billing error", "4.25", "Jan 2024",
+                 "Feb 2024", "How cost is computed", "phone: 1.00 per minute",
+                 "compared with the previous period 2023-11-01 to 2023-12-31"):
+        assert cell in text, cell
+    assert "100.0 %" not in text  # Finance is not all of the avoidable cost
+
+
+def test_file_names_name_the_department_and_period_and_are_safe() -> None:
+    assert file_stem(("Finance",), date(2026, 6, 1), date(2026, 11, 30)) == \
+        "chargeback_Finance_20260601_20261130"
+    assert file_stem((), START, END) == "chargeback_all-departments_20240101_20240229"
+    assert file_stem(("Customer Service", "R&D/Ops"), START, END) == \
+        "chargeback_Customer-Service+R-D-Ops_20240101_20240229"
+    assert file_stem(("../物流",), START, END) == "chargeback_department_20240101_20240229"
+
+
+def test_numbers_carry_thousands_separators_and_signed_changes() -> None:
+    assert money(1234567.891) == "1,234,567.89"
+    assert format_row({"avoidable_contacts": 23432, "cost": 170458.96}, "EUR")["cost"] == \
+        "170,458.96 EUR"
+    assert change_text(-19980.85, -10.5) == "-19,980.85 (-10.5 %)"
+    assert change_text(3.0, float("nan")) == "+3.00 (new)"
+    assert change_text(0.0, float("nan")) == "±0"

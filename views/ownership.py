@@ -1,24 +1,43 @@
 """Ownership (department heads): the avoidable contact each department causes, what it costs, its
-charge-back statement (screen, CSV, PDF), contacts per X, the value/irritant matrix and how much
-of the failure demand the service department causes itself."""
+charge-back statement (screen, CSV, PDF: share of every department's avoidable contact, change
+against the comparison period, line items per reason, months, how cost is computed), contacts per
+X, the value/irritant matrix and how much of the failure demand the service department causes.
+
+Departments and reasons click through to the Channels page with those filters: a chart click
+(``on_select``: the callback notes where to go, the next run switches page) or a link in the
+statement tables."""
 
 from __future__ import annotations
+
+import functools
 
 import pandas as pd
 import streamlit as st
 
 from metrics import facade, imports
-from views.ui.chargeback import statement_csv, statement_pdf
+from views.ui import statement_view as sv
+from views.ui.chargeback import (
+    Details,
+    file_stem,
+    percent,
+    scope_name,
+    statement_csv,
+    statement_pdf,
+)
 from views.ui.ownership_charts import (
     caused_split,
     cost_trend,
     cpx_trend,
-    department_colors,
     top_reasons_bar,
     value_irritant,
 )
-from views.ui.sidebar import global_filters
-from views.ui.tiles import failure_markdown
+from views.ui.palette import department_colors
+from views.ui.sidebar import global_filters, known
+from views.ui.state import COMPARISONS, link
+from views.ui.tiles import failure_markdown, link_params
+
+CHANNELS_PAGE = "views/channels.py"
+GO = "_ownership_go"  # (dimension, member, kpi) of the chart point clicked last
 
 st.title("Ownership")
 st.caption("Avoidable contact belongs to the department whose product, process or error caused "
@@ -30,15 +49,51 @@ if not imports.warehouse_summary()["contacts"]:
             "`python -m connectors demo`.")
     st.stop()
 
+
+def _to_channels(department: str | None = None, reason: str | None = None,
+                 kpi: str = "avoidable_cost") -> str:
+    """The Channels page narrowed to a department and/or reason, with the page's other filters."""
+    narrowed = filters
+    if department is not None:
+        narrowed = narrowed.with_member("department", (department,))
+    if reason is not None:
+        narrowed = narrowed.with_member("reason", (reason,))
+    return link("channels", narrowed, kpi=kpi).lstrip("/")
+
+
+def _clicked(chart_key: str, dimension: str) -> None:
+    """``on_select`` callback: note the clicked member (``customdata[0]``) and KPI (``[1]``)."""
+    state = st.session_state.get(chart_key)
+    points = getattr(getattr(state, "selection", None), "points", None) or []
+    custom = points[0].get("customdata") if points else None
+    if isinstance(custom, list | tuple) and len(custom) >= 2:
+        st.session_state[GO] = (dimension, str(custom[0]), str(custom[1]))
+
+
+def _clickable_chart(fig: object, key: str, dimension: str) -> None:
+    st.plotly_chart(fig, width="stretch", key=key, selection_mode="points",
+                    on_select=functools.partial(_clicked, key, dimension))
+
+
+target = st.session_state.pop(GO, None)
+if target is not None:
+    dimension, member, kpi = target
+    url = _to_channels(**{dimension: member}, kpi=kpi)
+    st.switch_page(CHANNELS_PAGE, query_params=link_params(url))
+
 scope = filters.as_filter_map()
+chosen = filters.departments
+who = scope_name(chosen)
 currency = facade.currency()
-settings = facade.settings()
-service_dept = settings.get("service_department", "Customer Service")
+service_dept = facade.settings().get("service_department", "Customer Service")
 period_q = facade.Query.of(["avoidable_cost", "avoidable_rate", "service_caused_share"],
                            grain="all", start=filters.start, end=filters.end, filters=scope)
+c_start, c_end = facade.comparison_range(filters.start, filters.end, filters.cmp)
+cmp_words = COMPARISONS[filters.cmp]
 reasons = facade.reason_costs(period_q)
-colors = department_colors(reasons["department"].dropna().astype(str))
+colors = department_colors(known("department"))
 totals = facade.scorecard(period_q).set_index("kpi")
+shares = facade.department_share(period_q, filters.cmp).set_index("measure")
 LABELS = {"avoidable_cost": "Avoidable cost", "avoidable_rate": "Avoidable contact rate",
           "service_caused_share": f"Caused by {service_dept}", "cpx": "Contacts per X"}
 
@@ -55,37 +110,63 @@ def _failure_note(kpi: str, error: str) -> None:
     st.markdown(failure_markdown(LABELS.get(kpi, kpi), kpi, error))
 
 
-def _value(kpi: str, column: str = "value") -> float:
-    if kpi not in totals.index:
-        return 0.0
-    value = totals.loc[kpi, column]
-    return float(value) if pd.notna(value) else 0.0
+def _value(kpi: str) -> float:
+    value = totals.loc[kpi, "value"] if kpi in totals.index else None
+    return float(value) if value is not None and pd.notna(value) else 0.0
 
 
-def _shown(kpi: str, text: str) -> str:
-    """The tile's text; '–' when the KPI failed (a failure is not a zero), 'n/a' when it does not
-    apply to the filter (a share across departments says nothing about one department)."""
-    if _error(kpi):
-        return "–"
+def _not_applicable(kpi: str) -> str | None:
+    """Why a rate tile reads n/a: it does not apply to the filter (a share across departments
+    says nothing about one department), or it cannot vary in this scope; else None."""
     if kpi in totals.index and not bool(totals.loc[kpi, "applicable"]):
-        return "n/a"
-    return text
+        return "a share across departments says nothing about one department"
+    return facade.avoidable_rate_note(period_q) if kpi == "avoidable_rate" else None
+
+
+def _rate_tile(kpi: str, label: str, help_text: str) -> str | None:
+    """Draw a rate tile; return why it reads n/a (None when it shows a value)."""
+    why = None if _error(kpi) else _not_applicable(kpi)
+    shown = "–" if _error(kpi) else "n/a" if why else f"{_value(kpi):.1f} %"
+    tiles.metric(label, shown, help=help_text + (f" n/a: {why}." if why else ""), width=210)
+    return why
+
+
+def _share_tiles() -> None:
+    """Cost and contacts with their change; under a department filter also its share of all."""
+    since = f"against the {cmp_words}, {c_start} to {c_end}"
+    for measure, label, digits in (("avoidable_cost", f"Avoidable cost ({currency})", 0),
+                                   ("avoidable_contacts", "Avoidable contacts", 0)):
+        row = shares.loc[measure]
+        tiles.metric(label, f"{row['value']:,.0f}", delta=sv.delta_text(
+            row["change"], row["change_pct"], digits), delta_color="inverse",
+            help=f"Change {since}.", width=210)
+    if not chosen:
+        return
+    for measure, label in (("avoidable_cost", "Share of all avoidable cost"),
+                           ("avoidable_contacts", "Share of all avoidable contacts")):
+        row = shares.loc[measure]
+        moved = row["share_change"]
+        tiles.metric(label, percent(row["share"]), delta=None if pd.isna(moved) or moved == 0
+                     else f"{moved:+.1f} pp", delta_color="inverse", width=210,
+                     help=f"{who}'s part of every department's avoidable "
+                          f"{'cost' if 'cost' in measure else 'contacts'} in the same period and "
+                          f"channel scope ({row['all']:,.0f} in all); change {since}.")
 
 
 for failed in [k for k in period_q.kpis if _error(k)]:
     _failure_note(failed, str(_error(failed)))
 tiles = st.container(horizontal=True)  # wraps on narrow screens instead of truncating
-tiles.metric(f"Avoidable cost ({currency})",
-             _shown("avoidable_cost", f"{_value('avoidable_cost'):,.0f}"), width=200)
-tiles.metric("Avoidable contacts",
-             _shown("avoidable_cost", f"{int(_value('avoidable_cost', 'n')):,}"), width=200)
-tiles.metric("Avoidable contact rate",
-             _shown("avoidable_rate", f"{_value('avoidable_rate'):.1f} %"), width=200)
-tiles.metric(f"Caused by {service_dept}",
-             _shown("service_caused_share", f"{_value('service_caused_share'):.1f} %"),
-             help="Share of avoidable contacts the service department caused itself "
-                  "(repeats, wrong information, bad transfers). A share across departments: not "
-                  "applicable under a department filter.", width=200)
+_share_tiles()
+why_not = {LABELS["avoidable_rate"]: _rate_tile(
+               "avoidable_rate", "Avoidable contact rate",
+               "Inbound contacts with an avoidable reason / inbound contacts with a mapped reason."),
+           LABELS["service_caused_share"]: _rate_tile(
+               "service_caused_share", f"Caused by {service_dept}",
+               "Share of avoidable contacts the service department caused itself (repeats, wrong "
+               "information, bad transfers).")}
+notes = [f"{label}: {why}" for label, why in why_not.items() if why]
+if notes:
+    st.caption("n/a — " + "; ".join(notes) + ".")
 
 trend = facade.trend(facade.Query.of("avoidable_cost", grain=filters.grain, start=filters.start,
                                      end=filters.end, dimensions=["department"], filters=scope))
@@ -97,49 +178,66 @@ elif trend.empty:
     st.info("No avoidable contacts in this period and scope. Widen the period, or check that the "
             "reason map on the Data page marks reasons as avoidable.")
 else:
-    st.plotly_chart(cost_trend(trend, currency, colors), width="stretch", key="cost_trend")
+    _clickable_chart(cost_trend(trend, currency, colors), "cost_trend", "department")
+    st.caption("Click a department's bar to open its avoidable cost on the Channels page.")
 
-st.subheader("Charge-back statement")
-statement = facade.chargeback_statement(period_q)
+st.subheader(f"Charge-back statement: {who}")
+statement = facade.chargeback_statement(period_q, cmp=filters.cmp)
 scope_text = "; ".join(f"{k}: {', '.join(v)}" for k, v in scope.items())
-st.caption(f"{filters.start:%Y-%m-%d} to {filters.end:%Y-%m-%d}, costs in {currency}"
-           + (f"; {scope_text}" if scope_text else "; all channels and departments") + ".")
-if statement.empty:
+st.caption(f"{filters.start:%Y-%m-%d} to {filters.end:%Y-%m-%d} against the {cmp_words} "
+           f"({c_start:%Y-%m-%d} to {c_end:%Y-%m-%d}), costs in {currency}"
+           + (f"; {scope_text}" if scope_text else "; all channels and departments")
+           + ". Shares are of every department's avoidable cost in the same period and scope.")
+if statement.empty or not statement["avoidable_contacts"].sum():
     st.info("Nothing to charge back: no avoidable contacts in this period and scope.")
 else:
-    st.dataframe(statement, hide_index=True, width="stretch", column_config={
-        "department": "Department",
-        "avoidable_contacts": st.column_config.NumberColumn("Avoidable contacts", format="%d"),
-        "handle_minutes": st.column_config.NumberColumn("Handle minutes", format="%.0f"),
-        "cost": st.column_config.NumberColumn(f"Cost ({currency})", format="%.2f"),
-        "share": st.column_config.ProgressColumn("Share of cost", format="%.1f %%",
-                                                 min_value=0, max_value=100),
-        "top_reasons": st.column_config.TextColumn("Top reasons", width="large"),
-    })
-    name = f"chargeback_{filters.start:%Y%m%d}_{filters.end:%Y%m%d}"
+    lines = facade.statement_lines(period_q)
+    months = facade.statement_months(period_q, filters.cmp)
+    links = {} if chosen else sv.own_statement_links(statement, lambda d: link(
+        "ownership", filters.with_member("department", (d,))).lstrip("/"))
+    st.html(sv.table_html(*sv.statement_rows(statement, currency, _to_channels), extra=links,
+                          narrow=760))
+    st.markdown("**Line items** · avoidable contacts × unit cost = cost, per reason (a reason "
+                "opens on the Channels page)")
+    st.html(sv.table_html(*sv.line_rows(lines, currency, _to_channels), narrow=560))
+    st.markdown(f"**By month** · against the {cmp_words}")
+    st.html(sv.table_html(*sv.month_rows(months, currency), stacked=False))
+    rates = sv.rates_text(facade.reference_frame("channel_costs"), filters.start, filters.end)
+    st.markdown("**How cost is computed.** " + facade.COST_METHOD)
+    st.caption("Rates in this period: " + "; ".join(rates) + ".")
+    details = Details(lines=lines, months=months, shares=shares.reset_index(),
+                      compared=(c_start, c_end), compared_words=cmp_words, departments=chosen,
+                      method=facade.COST_METHOD, rates=rates)
+    name = file_stem(chosen, filters.start, filters.end)
     downloads = st.container(horizontal=True)
-    downloads.download_button("Download CSV", statement_csv(statement, filters.start, filters.end,
-                                                     currency), f"{name}.csv", "text/csv",
-                       key="statement_csv")
-    downloads.download_button("Download PDF", statement_pdf(statement, filters.start, filters.end,
-                                                     currency, scope=scope_text),
-                       f"{name}.pdf", "application/pdf", key="statement_pdf")
+    downloads.download_button("Download CSV", statement_csv(
+        statement, filters.start, filters.end, currency, details), f"{name}.csv", "text/csv",
+        key="statement_csv")
+    downloads.download_button("Download PDF", statement_pdf(
+        statement, filters.start, filters.end, currency, scope=scope_text,
+        company=str(facade.settings().get("company_name", "")), details=details),
+        f"{name}.pdf", "application/pdf", key="statement_pdf")
 
 top = facade.top_reasons(period_q, limit=10)
 if not top.empty:
-    st.plotly_chart(top_reasons_bar(top, colors, currency), width="stretch", key="top")
+    _clickable_chart(top_reasons_bar(top, colors, currency), "top", "reason")
 if not reasons.empty and reasons["avoidable"].any():
-    st.plotly_chart(caused_split(reasons, service_dept, currency), width="stretch", key="split")
+    split_source = facade.reason_costs(facade.Query.of(
+        "contacts", grain="all", start=filters.start, end=filters.end,
+        filters=filters.as_filter_map(without=["department"]))) if chosen else reasons
+    st.plotly_chart(caused_split(split_source, service_dept, currency, colors, chosen),
+                    width="stretch", key="split")
 st.caption(f"Avoidable contacts owned by {service_dept} are the service's own failure demand "
            "(chasers, wrong information); everything else is caused elsewhere and belongs on "
-           "that department's statement.")
+           "that department's statement." + (f" Above: {who} against every other department in "
+                                             "the same period and scope." if chosen else ""))
 
 matrix = facade.reason_matrix(period_q)
 if matrix.empty or matrix["quadrant"].isna().all():
     st.info("No quadrants yet: give reasons a quadrant (eliminate, simplify, automate, leverage) "
             "in the reason map on the Data page.")
 else:
-    st.plotly_chart(value_irritant(matrix, colors, currency), width="stretch", key="matrix")
+    _clickable_chart(value_irritant(matrix, colors, currency), "matrix", "reason")
     missing = matrix[matrix["quadrant"].isna()]
     if len(missing):
         st.caption(f"{len(missing)} reason(s) without a quadrant are not shown: "

@@ -1,7 +1,10 @@
 """Pure chart builders of the Ownership page: frame in, Plotly figure out (no Streamlit).
 
-Departments keep one colour across every chart of the page (``department_colors``), so Finance is
-the same colour in the cost trend, the matrix and the top-reasons bars. The value/irritant matrix
+Departments keep one colour across every chart and page (``views.ui.palette.department_colors``
+over every department of the warehouse), none of them a status colour, so Finance is the same
+colour in the cost trend, the matrix and the top-reasons bars whatever the filter. A click opens
+the Channels page: in every clickable chart ``customdata[0]`` is the member clicked (a department
+or a reason code) and ``customdata[1]`` the KPI to open it on. The value/irritant matrix
 follows Price & Jaffe (*The Best Service is No Service*): x = value to the customer, y = value to
 the company; eliminate (neither), simplify (the company's, irritating to customers), automate
 (customers', costly to the company), leverage (both). Reasons have no coordinates of their own,
@@ -11,17 +14,18 @@ only a quadrant, so bubbles are laid out on a small grid inside their quadrant, 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import qualitative
+
+from views.ui.charts import TOTAL as OTHERS
+from views.ui.palette import UNMAPPED as GREY
 
 QUADRANT_CELLS = {"eliminate": (0, 0), "automate": (1, 0), "simplify": (0, 1), "leverage": (1, 1)}
 QUADRANT_TEXT = {"eliminate": "Eliminate: irritant to both", "automate": "Automate: customers value it",
                  "simplify": "Simplify: the company needs it", "leverage": "Leverage: value to both"}
-GREY = "#9aa0a6"
-ACCENT = "#636EFA"
+ACCENT = "#4c78a8"
+AVOIDABLE_COST = "avoidable_cost"
 
 
 def wrap(text: str, width: int = 16) -> str:
@@ -33,12 +37,6 @@ def wrap(text: str, width: int = 16) -> str:
         else:
             lines.append(word)
     return "<br>".join(lines)
-
-
-def department_colors(departments: Iterable[str]) -> dict[str, str]:
-    """A stable colour per department (alphabetical order over a qualitative palette)."""
-    palette = qualitative.Plotly + qualitative.D3
-    return {d: palette[i % len(palette)] for i, d in enumerate(sorted(set(departments)))}
 
 
 def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
@@ -53,9 +51,11 @@ def cost_trend(trend: pd.DataFrame, currency: str, colors: dict[str, str]) -> go
     fig = go.Figure()
     for dept, rows in trend.sort_values("period").groupby("department", sort=True):
         fig.add_bar(x=rows["period"], y=rows["value"], name=str(dept),
-                    marker_color=colors.get(str(dept), GREY), customdata=rows[["n"]],
+                    marker_color=colors.get(str(dept), GREY),
+                    customdata=rows[["department"]].assign(kpi=AVOIDABLE_COST, n=rows["n"]),
                     hovertemplate=f"%{{x}}<br>{dept}: %{{y:,.0f}} {currency}"
-                                  "<br>%{customdata[0]:,} avoidable contacts<extra></extra>")
+                                  "<br>%{customdata[2]:,} avoidable contacts"
+                                  "<br>click: open in Channels<extra></extra>")
     fig.update_layout(barmode="stack", yaxis_title=f"Avoidable cost ({currency})")
     return _layout(fig, "Cost of avoidable contact by owning department")
 
@@ -68,14 +68,14 @@ def cpx_trend(frame: pd.DataFrame, colors: dict[str, str]) -> go.Figure:
     for label, rows in data.groupby("label", sort=True):
         dept, driver = str(rows["department"].iloc[0]), str(rows["driver"].iloc[0])
         fig.add_scatter(x=rows["period"], y=rows["value"] * 1000, mode="lines+markers",
-                        name=str(label), line={"color": colors.get(dept, ACCENT)},
+                        name=str(label), line={"color": colors.get(dept, OTHERS)},
                         customdata=rows[["numerator", "denominator"]],
                         hovertemplate=f"%{{x}}<br>{label}: %{{y:,.1f}} contacts per 1,000 {driver}"
                                       "<br>%{customdata[0]:,.0f} contacts / %{customdata[1]:,.0f} "
                                       f"{driver}<extra></extra>")
     fig.update_layout(yaxis_title="Contacts per 1,000 units of the driver", showlegend=True)
     fig.update_yaxes(rangemode="tozero")
-    return _layout(fig, "Contacts per 1,000 units (orders, shipments, invoices)")
+    return _layout(fig, "Contacts per 1,000 units of demand")
 
 
 def _grid(count: int) -> list[tuple[float, float]]:
@@ -104,12 +104,14 @@ def value_irritant(matrix: pd.DataFrame, colors: dict[str, str], currency: str) 
             marker={"size": 10 + 34 * (rows["contacts"] / biggest) ** 0.5,
                     "color": colors.get(str(dept), GREY), "opacity": 0.75,
                     "line": {"width": 1, "color": "white"}},
-            customdata=rows[["contacts", "cost", "avoidable"]],
-            hovertemplate="%{text}<br>" + f"{dept}" + "<br>%{customdata[0]:,} contacts"
-                          f"<br>%{{customdata[1]:,.0f}} {currency}<br>avoidable: %{{customdata[2]}}"
-                          "<extra></extra>")
+            customdata=rows[["reason"]].assign(
+                kpi=rows["avoidable"].map({True: AVOIDABLE_COST, False: "contacts"}),
+                contacts=rows["contacts"], cost=rows["cost"], avoidable=rows["avoidable"]),
+            hovertemplate="%{text}<br>" + f"{dept}" + "<br>%{customdata[2]:,} contacts"
+                          f"<br>%{{customdata[3]:,.0f}} {currency}<br>avoidable: %{{customdata[4]}}"
+                          "<br>click: open in Channels<extra></extra>")
     for name, (cx, cy) in QUADRANT_CELLS.items():
-        fig.add_annotation(x=cx + 0.5, y=cy + 0.94, text=f"<b>{QUADRANT_TEXT[name]}</b>",
+        fig.add_annotation(x=cx + 0.5, y=cy + 0.94, text="<b>" + QUADRANT_TEXT[name].replace(": ", ":<br>") + "</b>",
                            showarrow=False, font={"size": 12}, opacity=0.8)
     fig.add_shape(type="line", x0=1, x1=1, y0=0, y1=2, line={"color": GREY, "dash": "dot"})
     fig.add_shape(type="line", x0=0, x1=2, y0=1, y1=1, line={"color": GREY, "dash": "dot"})
@@ -120,14 +122,27 @@ def value_irritant(matrix: pd.DataFrame, colors: dict[str, str], currency: str) 
     return _layout(fig, "Value / irritant matrix (bubble = contacts)", height=680)
 
 
-def caused_split(reasons: pd.DataFrame, service_department: str, currency: str) -> go.Figure:
-    """Avoidable contacts and their cost: caused by the service department vs elsewhere."""
+def caused_split(reasons: pd.DataFrame, service_department: str, currency: str,
+                 colors: dict[str, str], chosen: tuple[str, ...] = ()) -> go.Figure:
+    """Avoidable contacts and their cost in two parts: caused by the service department vs
+    elsewhere, or (``chosen`` departments, under a department filter, with ``reasons`` of every
+    department) the chosen departments vs all the others. Member colours, never status ones."""
     avoidable = reasons[reasons["avoidable"]] if len(reasons) else reasons
-    side = avoidable["service_caused"].map({True: f"Caused by {service_department}",
-                                            False: "Caused elsewhere"})
+    if chosen:
+        mine = ", ".join(chosen)
+        side = avoidable["department"].isin(list(chosen)).map({True: mine,
+                                                               False: "Other departments"})
+        palette = {mine: colors.get(chosen[0], ACCENT) if len(chosen) == 1 else ACCENT,
+                   "Other departments": OTHERS}
+        title = f"{mine}: share of all avoidable demand"
+    else:
+        mine = f"Caused by {service_department}"
+        side = avoidable["service_caused"].map({True: mine, False: "Caused elsewhere"})
+        palette = {mine: colors.get(service_department, ACCENT), "Caused elsewhere": OTHERS}
+        title = "Who causes the avoidable demand"
     totals = avoidable.assign(side=side).groupby("side", as_index=False)[["contacts", "cost"]].sum()
+    totals = totals.sort_values("side", key=lambda s: s != mine)
     fig = go.Figure()
-    palette = {f"Caused by {service_department}": "#636EFA", "Caused elsewhere": "#EF553B"}
     for row in totals.to_dict("records"):
         fig.add_bar(y=["Contacts"], x=[row["contacts"]], name=row["side"], orientation="h",
                     marker_color=palette[row["side"]], legendgroup=row["side"],
@@ -137,7 +152,7 @@ def caused_split(reasons: pd.DataFrame, service_department: str, currency: str) 
                     hovertemplate=f"%{{x:,.0f}} {currency}<extra>" + row["side"] + "</extra>")
     fig.update_layout(barmode="stack", barnorm="percent")
     fig.update_xaxes(ticksuffix=" %", range=[0, 100])
-    fig = _layout(fig, "Who causes the avoidable demand", height=280)
+    fig = _layout(fig, title, height=280)
     fig.update_layout(legend={"orientation": "h", "y": -0.3, "yanchor": "top"})
     return fig
 
@@ -145,12 +160,14 @@ def caused_split(reasons: pd.DataFrame, service_department: str, currency: str) 
 def top_reasons_bar(top: pd.DataFrame, colors: dict[str, str], currency: str) -> go.Figure:
     """Horizontal bars of the costliest avoidable reasons, coloured by owner."""
     data = top.iloc[::-1]
-    names = data["label"].fillna(data["reason"])
+    names = [wrap(n, 22) for n in data["label"].fillna(data["reason"])]
     fig = go.Figure(go.Bar(
         x=data["cost"], y=names, orientation="h",
         marker_color=[colors.get(str(d), GREY) for d in data["department"]],
-        customdata=data[["department", "contacts"]],
-        hovertemplate="%{y}<br>%{customdata[0]}<br>%{customdata[1]:,} contacts"
-                      f"<br>%{{x:,.0f}} {currency}<extra></extra>"))
+        customdata=data[["reason"]].assign(kpi=AVOIDABLE_COST, department=data["department"],
+                                           contacts=data["contacts"]),
+        hovertemplate="%{y}<br>%{customdata[2]}<br>%{customdata[3]:,} contacts"
+                      f"<br>%{{x:,.0f}} {currency}<br>click: open in Channels<extra></extra>"))
     fig.update_layout(xaxis_title=f"Cost ({currency})", showlegend=False)
-    return _layout(fig, "Top reasons to fix, by cost", height=max(260, 40 + 30 * len(data)))
+    fig.update_yaxes(automargin=True)
+    return _layout(fig, "Top reasons to fix, by cost", height=max(260, 40 + 36 * len(data)))
