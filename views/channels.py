@@ -126,7 +126,7 @@ else:
                                  comparison=comparison, comparison_label=comparison_words,
                                  y_title=d.name, colors=palette.channel_colors(lines["channel"]),
                                  chosen=filters.channels, total=total,
-                                 total_label=scope_words(filters)),
+                                 total_label=f"total ({scope_words(filters)})"),
                     key="trend", width="stretch", config=CHART)
     st.caption("One line per channel in its own colour (channels outside the filter fade), the "
                "thick grey line is the whole filtered scope, the dotted line its comparison "
@@ -173,4 +173,4 @@ else:
     if chosen_rows and "contact_id" in shown.columns:
         contact = str(shown.iloc[chosen_rows[0]]["contact_id"])
         st.switch_page(JOURNEY_PAGE, query_params=link_params(link("journey", filters,
-                                                                   contact=contact)))
+                                                                   contact=contact, kpi=kpi)))

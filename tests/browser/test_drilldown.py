@@ -120,3 +120,15 @@ def test_a_row_behind_the_number_opens_that_customers_journey(app_url: str, new_
     assert query["channel"] == ["phone"] and query["from"] == ["2026-06-01"]
     assert page.locator("h1", has_text="Customer journey").count() == 1
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_the_filters_travel_with_the_menu(app_url: str, new_page: Any, helpers: Any) -> None:
+    page = helpers.open_page(new_page(), f"{app_url}/ownership?{RANGE}&grain=week&cmp=yoy"
+                                         "&channel=chat")
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Channels").click()
+    page.wait_for_url(re.compile(r"/channels\?"), timeout=60_000)
+    helpers.settle(page)
+    query = params(page)
+    assert query["grain"] == ["week"] and query["cmp"] == ["yoy"], page.url
+    assert query["from"] == ["2026-06-01"] and query["channel"] == ["chat"]
+    assert page.get_by_role("combobox", name="Grain").input_value() == "week"

@@ -141,8 +141,7 @@ def reason_pareto(d: Drill) -> None:
         frame["hover"] = frame["value"].map(d.fmt)
     title = drill.amount_title(d.name, str(d.meta["kind"]), d.unit)
     st.plotly_chart(charts.pareto(frame, "reason", amount, title=f"{title} by reason (Pareto)",
-                                  labels=labels, chosen=d.filters.reasons, count_title=title,
-                                  hover="hover"),
+                                  labels=labels, chosen=d.filters.reasons, hover="hover"),
                     width="stretch", config=CHART, **clickable("reason", "pareto_reason"))
 
 

@@ -38,9 +38,15 @@ def fade(color: str, alpha: float = 0.35) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
+TITLE_WIDTH = 44  # characters per title line: a Plotly title does not wrap and is cut on a phone
+
+
 def _compact(fig: go.Figure, height: int, title: str | None = None) -> go.Figure:
-    fig.update_layout(height=height, margin={"l": 8, "r": 8, "t": 36 if title else 8, "b": 8},
-                      title={"text": title} if title else None, hovermode="closest")
+    text = _wrap(title, TITLE_WIDTH) if title else None
+    lines = text.count("<br>") + 1 if text else 0
+    fig.update_layout(height=height + 18 * max(lines - 1, 0),
+                      margin={"l": 8, "r": 8, "t": 18 + 18 * lines if title else 8, "b": 8},
+                      title={"text": text} if text else None, hovermode="closest")
     return fig
 
 
@@ -82,7 +88,7 @@ def trend(frame: pd.DataFrame, x: str, y: str, series: str | None = None,
         faded = bool(chosen) and name is not None and str(name) not in chosen
         fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers",
                                  name=str(name) if name is not None else y_title or y,
-                                 opacity=0.3 if faded else 1.0,
+                                 opacity=0.45 if faded else 1.0,
                                  line={"width": 1.5 if faded else 2,
                                        "color": colors.get(str(name), NEUTRAL)},
                                  marker={"size": 4 if faded else 5}))
@@ -246,13 +252,13 @@ def pareto(frame: pd.DataFrame, category: str, count: str, title: str | None = N
                              marker={"size": 4},
                              hovertemplate="cumulative %{x:.0f} %<extra></extra>"))
     fig.add_vline(x=80, xref="x2", line={"dash": "dot", "width": 1, "color": COMPARISON})
-    fig.update_layout(xaxis={"title": count_title or count}, showlegend=False,
+    fig.update_layout(xaxis={"title": count_title or ""}, showlegend=False,
                       xaxis2={"overlaying": "x", "side": "top", "range": [0, 105],
                               "tickvals": [0, 20, 40, 60, 80, 100], "ticksuffix": " %",
                               "showgrid": False})
     fig.update_yaxes(autorange="reversed", automargin=True, fixedrange=True)
     fig = _compact(fig, 28 * len(data) + 110, title)
-    fig.update_layout(margin={"t": 70 if title else 40})
+    fig.update_layout(margin={"t": fig.layout.margin.t + 26})  # room for the top axis
     return fig
 
 
@@ -272,7 +278,7 @@ def member_months(frame: pd.DataFrame, member: str, value: str, period: str = "p
     peak = grid.max(axis=1).replace(0, float("nan"))
     share = grid.div(peak, axis=0)
     names = [_wrap((labels or {}).get(m, m), 28) + (" ●" if m in chosen else "") for m in order]
-    months = [pd.Timestamp(p).strftime("%b %Y") for p in periods]
+    months = [pd.Timestamp(p).strftime("%b %y") for p in periods]
     text = [[("" if v != v else text_format.format(v)) for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(
         z=share.to_numpy().tolist(), x=months, y=names, text=text, texttemplate="%{text}",
@@ -287,10 +293,8 @@ def member_months(frame: pd.DataFrame, member: str, value: str, period: str = "p
         marker={"size": 18, "symbol": "square", "opacity": 0.01, "color": CELL_TEXT},
         selected={"marker": {"opacity": 0.01}}, unselected={"marker": {"opacity": 0.01}}))
     fig.update_yaxes(autorange="reversed", fixedrange=True, automargin=True)
-    fig.update_xaxes(side="top", fixedrange=True)
-    fig = _compact(fig, max(200, 26 * len(order) + 90), title)
-    fig.update_layout(margin={"t": 64 if title else 30})
-    return fig
+    fig.update_xaxes(fixedrange=True, tickfont={"size": 10})
+    return _compact(fig, max(200, 26 * len(order) + 90), title)
 
 
 def _wrap(text: str, width: int = 14) -> str:

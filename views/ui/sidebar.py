@@ -159,6 +159,10 @@ def global_filters() -> Filters:
         for notice in notices:
             st.toast(notice, icon="⚠️")
         _to_widgets(current)
+    else:  # another page's widgets: their state would be dropped (each page has its own widget
+        for key in (PERIOD, GRAIN, CMP, *(widget_key(m.dimension) for m in MEMBER_FILTERS)):
+            if key in st.session_state:  # ids), so it is handed over as the session's own value
+                st.session_state[key] = st.session_state[key]
     sb = st.sidebar
     sb.header("Filters")
     period = sb.date_input("Period", format="YYYY-MM-DD", key=PERIOD)
