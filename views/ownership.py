@@ -199,7 +199,8 @@ else:
                           narrow=760))
     st.markdown("**Line items** · avoidable contacts × unit cost = cost, per reason (a reason "
                 "opens on the Channels page)")
-    st.html(sv.table_html(*sv.line_rows(lines, currency, _to_channels), narrow=560))
+    st.html(sv.table_html(*sv.line_rows(lines, currency, _to_channels),
+                          narrow=560 if lines["department"].nunique() > 1 else 440))
     st.markdown(f"**By month** · against the {cmp_words}")
     st.html(sv.table_html(*sv.month_rows(months, currency), stacked=False))
     rates = sv.rates_text(facade.reference_frame("channel_costs"), filters.start, filters.end)

@@ -170,7 +170,14 @@ class _Statement(FPDF):
 GREY = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
 
 
-def _heading(pdf: FPDF, text: str) -> None:
+ROW_MM = 5.5
+
+
+def _heading(pdf: FPDF, text: str, rows: int = 0) -> None:
+    """A section heading; a new page first when the heading and the first ``rows`` rows of its
+    table (all of them, up to 12) would not fit, so no table starts or ends with a lone row."""
+    if pdf.get_y() + 10 + (min(rows, 12) + 1) * ROW_MM > pdf.page_break_trigger:
+        pdf.add_page()
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(0, 7, latin1(text), new_x="LMARGIN", new_y="NEXT")
@@ -181,7 +188,7 @@ def _table(pdf: FPDF, widths: tuple[float, ...], aligns: tuple[str, ...], header
            rows: list[tuple[list[str], bool]]) -> None:
     """A table whose rows are (cells, is_total); headings repeat on a new page."""
     pdf.set_font("Helvetica", "", 9)
-    with pdf.table(col_widths=widths, text_align=aligns, headings_style=GREY, line_height=5.5,
+    with pdf.table(col_widths=widths, text_align=aligns, headings_style=GREY, line_height=ROW_MM,
                    width=sum(widths), align="LEFT") as table:
         table.row([latin1(h) for h in headers])
         for cells, is_total in rows:
@@ -193,7 +200,7 @@ def _shares(pdf: FPDF, d: Details, currency: str) -> None:
     if d.shares is None or d.shares.empty or not d.departments:
         return
     who = scope_name(d.departments)
-    _heading(pdf, f"{who}: share of all avoidable contact")
+    _heading(pdf, f"{who}: share of all avoidable contact", len(d.shares))
     rows = []
     for r in d.shares.to_dict("records"):
         is_cost = r["measure"] == "avoidable_cost"
@@ -213,7 +220,7 @@ def _statement_table(pdf: FPDF, statement: pd.DataFrame, currency: str) -> None:
     with_change = "change" in statement.columns
     headers = ["Department", "Avoidable contacts", "Handle minutes", f"Cost ({currency})",
                "Share of all", *(["Change vs before"] if with_change else []), "Top reasons"]
-    widths = (40, 27, 24, 30, 20, *((38,) if with_change else ()), 98 if with_change else 136)
+    widths = (40, 32, 28, 30, 22, *((40,) if with_change else ()), 85 if with_change else 125)
     aligns = ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", *(("RIGHT",) if with_change else ()),
               "LEFT")
     rows = []
@@ -228,21 +235,21 @@ def _statement_table(pdf: FPDF, statement: pd.DataFrame, currency: str) -> None:
 def _lines(pdf: FPDF, lines: pd.DataFrame | None, currency: str) -> None:
     if lines is None or lines.empty:
         return
-    _heading(pdf, "Line items: avoidable contacts x unit cost = cost, per reason")
+    _heading(pdf, "Line items: avoidable contacts x unit cost = cost, per reason", len(lines) + 1)
     rows = [([str(r["department"]), str(r["label"]), count(r["contacts"]),
               money(r["unit_cost"]), money(r["cost"]), count(r["handle_minutes"])], False)
             for r in lines.to_dict("records")]
     rows.append((["Total", "", count(lines["contacts"].sum()), "",
                   money(lines["cost"].sum()), count(lines["handle_minutes"].sum())], True))
     _table(pdf, (44, 90, 30, 34, 40, 30), ("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
-           ["Department", "Reason", "Contacts", f"x Unit cost ({currency})",
-            f"= Cost ({currency})", "Handle minutes"], rows)
+           ["Department", "Reason", "Contacts", f"x unit cost ({currency})",
+            f"= cost ({currency})", "Handle minutes"], rows)
 
 
 def _months(pdf: FPDF, months: pd.DataFrame | None, currency: str, words: str) -> None:
     if months is None or months.empty:
         return
-    _heading(pdf, f"By month, against the {words}")
+    _heading(pdf, f"By month, against the {words}", len(months))
     rows = []
     for r in months.to_dict("records"):
         total = r["month"] is None
@@ -289,12 +296,13 @@ def statement_pdf(statement: pd.DataFrame, start: date, end: date, currency: str
         pdf.cell(0, 8, "No avoidable contacts in this period.", new_x="LMARGIN", new_y="NEXT")
         return bytes(pdf.output())
     _shares(pdf, d, currency)
-    _heading(pdf, "Statement by owning department")
+    _heading(pdf, "Statement by owning department", len(statement))
     _statement_table(pdf, statement, currency)
     _lines(pdf, d.lines, currency)
     _months(pdf, d.months, currency, d.compared_words)
     if d.method:
-        _heading(pdf, "How cost is computed")
-        for text in [d.method, *d.rates]:
+        _heading(pdf, "How cost is computed", 4 + len(d.rates))
+        rates = ["Rates in this period, per channel:", *(f"    {r}" for r in d.rates)]
+        for text in [d.method, *(rates if d.rates else [])]:
             pdf.multi_cell(0, 5, latin1(text), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
