@@ -96,8 +96,6 @@ with cols[0].container(border=True):
         st.caption(f"n {0 if missing(row['n']) else int(row['n']):,} · "
                    f"{target_text(row['target'], direction, unit, currency, row['target_source'])}")
 cols[1].markdown(str(meta["description"]))
-if broken is not None:
-    st.stop()  # every section below is this KPI; the note above says why there is nothing
 
 
 # --- trend per channel --------------------------------------------------------------------------
@@ -113,42 +111,55 @@ def comparison_line() -> tuple[pd.DataFrame, str]:
     return moved, words
 
 
-st.subheader("Trend by channel", divider="gray")
-lines = facade.trend(d.query(filters.grain, ("channel",), free=("channel",)))
-lines = lines.dropna(subset=["value"])
-total = facade.trend(d.query(filters.grain)).dropna(subset=["value"])
-if lines.empty and total.empty:
-    st.info("No data for this KPI in the selected period and filters.")
-else:
-    comparison, comparison_words = comparison_line()
-    target = None if row is None or missing(row["target"]) else float(row["target"])
-    st.plotly_chart(charts.trend(lines, "period", "value", "channel", target=target,
-                                 comparison=comparison, comparison_label=comparison_words,
-                                 y_title=d.name, colors=palette.channel_colors(lines["channel"]),
-                                 chosen=filters.channels, total=total,
-                                 total_label=f"total ({scope_words(filters)})"),
-                    key="trend", width="stretch", config=CHART)
-    st.caption("One line per channel in its own colour (channels outside the filter fade), the "
-               "thick grey line is the whole filtered scope, the dotted line its comparison "
-               "period drawn under the dates it is compared with.")
+def trend_chart() -> None:
+    """The KPI per channel over time, the whole scope's line and its comparison period."""
+    st.subheader("Trend by channel", divider="gray")
+    lines = facade.trend(d.query(filters.grain, ("channel",), free=("channel",)))
+    lines = lines.dropna(subset=["value"])
+    total = facade.trend(d.query(filters.grain)).dropna(subset=["value"])
+    if lines.empty and total.empty:
+        st.info("No data for this KPI in the selected period and filters.")
+    else:
+        comparison, comparison_words = comparison_line()
+        target = None if row is None or missing(row["target"]) else float(row["target"])
+        st.plotly_chart(charts.trend(lines, "period", "value", "channel", target=target,
+                                     comparison=comparison, comparison_label=comparison_words,
+                                     y_title=d.name,
+                                     colors=palette.channel_colors(lines["channel"]),
+                                     chosen=filters.channels, total=total,
+                                     total_label=f"total ({scope_words(filters)})"),
+                        key="trend", width="stretch", config=CHART)
+        st.caption("One line per channel in its own colour (channels outside the filter fade), "
+                   "the thick grey line is the whole filtered scope, the dotted line its "
+                   "comparison period drawn under the dates it is compared with.")
 
-# --- breakdowns ---------------------------------------------------------------------------------
-st.subheader("Channel comparison", divider="gray")
-breakdowns.channel_bars(d)
-st.subheader("Reasons, queues and teams", divider="gray")
-breakdowns.reason_pareto(d)
-breakdowns.reason_months(d)
-left, right = st.columns(2)
-with left:
-    breakdowns.member_bars(d, "queue")
-with right:
-    breakdowns.member_bars(d, "team")
-st.caption("Click a reason, queue or team to filter the whole page to it; filters combine and "
-           "the sidebar's Reset clears them.")
-zone = facade.settings().get("business_timezone", "UTC")
-st.subheader("By hour of the week", divider="gray")
-breakdowns.week_hours(d)
-st.caption(f"Hours in the business time zone ({zone}), Monday on top.")
+
+def breakdown_charts() -> None:
+    """The chosen KPI by channel, reason, queue, team and hour of the week (cross-filters)."""
+    st.subheader("Channel comparison", divider="gray")
+    breakdowns.channel_bars(d)
+    st.subheader("Reasons, queues and teams", divider="gray")
+    breakdowns.reason_pareto(d)
+    breakdowns.reason_months(d)
+    left, right = st.columns(2)
+    with left:
+        breakdowns.member_bars(d, "queue")
+    with right:
+        breakdowns.member_bars(d, "team")
+    st.caption("Click a reason, queue or team to filter the whole page to it; filters combine "
+               "and the sidebar's Reset clears them.")
+    zone = facade.settings().get("business_timezone", "UTC")
+    st.subheader("By hour of the week", divider="gray")
+    breakdowns.week_hours(d)
+    st.caption(f"Hours in the business time zone ({zone}), Monday on top.")
+
+
+if broken is None:
+    trend_chart()
+    breakdown_charts()
+else:
+    st.caption(f"No trend or breakdowns: {d.name} does not run (see above). The rows it would "
+               "count are still listed below.")
 
 # --- contacts behind the number -----------------------------------------------------------------
 st.subheader("The contacts behind the number", divider="gray")
