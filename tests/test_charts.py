@@ -97,6 +97,8 @@ def test_pareto_sorts_descending_folds_the_tail_and_ends_at_100() -> None:
     assert list(bars.marker.color) == [faded, charts.NEUTRAL, faded]  # the chosen one stands out
     assert bars.marker.opacity is None  # an opacity array would make the bars unclickable
     assert abs(cumulative.x[-1] - 100.0) < 1e-9
+    assert list(fig.layout.xaxis2.range) == [0, 105]  # the share's own axis, not the counts'
+    assert fig.layout.xaxis.range[1] > 5  # room for the text beside the longest bar
     assert list(cumulative.x) == sorted(cumulative.x)
 
 

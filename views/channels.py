@@ -104,7 +104,7 @@ def comparison_line() -> tuple[pd.DataFrame, str]:
     c_start, c_end = facade.comparison_range(filters.start, filters.end, filters.cmp)
     earlier = facade.trend(d.query(filters.grain, start=c_start, end=c_end))
     moved = drill.aligned_comparison(earlier, filters.start, c_start, facade.first_day(kpi))
-    words = f"{scope_words(filters)}, {COMPARISONS[filters.cmp]} ({c_start} to {c_end})"
+    words = f"{scope_words(filters)},<br>{COMPARISONS[filters.cmp]} ({c_start} to {c_end})"
     if len(moved) < len(earlier.dropna(subset=["value"])):
         st.caption(f"The {COMPARISONS[filters.cmp]} starts before the data does: its partial "
                    "periods are not drawn.")

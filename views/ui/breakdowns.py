@@ -23,6 +23,9 @@ from views.ui.state import Filters
 from views.ui.tiles import STATUS_WORDS, format_value, missing
 
 CHART = {"displayModeBar": False}
+# Numbers in a dozen month cells overlap below this width; the shading and the hover remain.
+NARROW_CSS = ("<style>@media (max-width: 1000px) { [class*='st-key-months_reason'] "
+              ".heatmap-label { display: none; } }</style>")
 TOP_REASONS = 15
 MONTH_REASONS = 12
 
@@ -106,9 +109,10 @@ def member_bars(d: Drill, dim: str) -> None:
         st.caption(why + ".")
         return
     frame = frame.sort_values("value", ascending=str(d.meta["direction"]) == "higher")
-    frame["text"] = frame["value"].map(d.fmt) + " (n " + frame["n"].map("{:,.0f}".format) + ")"
+    frame["text"] = frame["value"].map(d.fmt)  # n is on the axis label: the text stays short
+    names = {m: f"{m} (n {n:,.0f})" for m, n in zip(frame[dim], frame["n"], strict=True)}
     st.plotly_chart(charts.status_bars(frame, dim, "value", text="text", horizontal=True,
-                                       title=f"{d.name} by {dim}", y_title=d.name,
+                                       title=f"By {dim}", y_title=d.name, labels=names,
                                        height=max(220, 34 * len(frame) + 80),
                                        chosen=d.filters.members(dim)),
                     width="stretch", config=CHART, **clickable(dim, f"bars_{dim}"))
@@ -166,8 +170,10 @@ def reason_months(d: Drill) -> None:
                                          chosen=d.filters.reasons, text_format=text_format,
                                          title=f"{what} by reason and month (top {len(top)})"),
                     width="stretch", config=CHART, **clickable("reason", "months_reason"))
+    st.html(NARROW_CSS)
     st.caption("Each row is shaded against its own largest month, so a spike stands out whatever "
-               "the reason's size. Click a reason to filter to it.")
+               "the reason's size (on a narrow screen the numbers are in the hover). Click a "
+               "reason to filter to it.")
 
 
 def week_hours(d: Drill) -> None:

@@ -196,9 +196,9 @@ def status_bars(frame: pd.DataFrame, x: str, y: str, status: str = "status",
     marker = {"color": fill,
               "line": {"width": [2 if chosen and m in chosen else 0 for m in members],
                        "color": CHOSEN_EDGE}}
-    if horizontal:
+    if horizontal:  # text beside the bar: readable on a faded bar in either theme
         bar = go.Bar(y=names, x=frame[y], orientation="h", marker=marker, text=shown,
-                     textposition="auto", name="", customdata=members)
+                     textposition="outside", cliponaxis=False, name="", customdata=members)
     else:
         bar = go.Bar(x=names, y=frame[y], marker=marker, text=shown, textposition="auto",
                      name="", customdata=members)
@@ -211,6 +211,7 @@ def status_bars(frame: pd.DataFrame, x: str, y: str, status: str = "status",
             fig.add_hline(y=target, line=line, annotation_text=f"target {target:,.4g}")
     if horizontal:
         fig.update_layout(xaxis_title=y_title, yaxis={"autorange": "reversed"})
+        fig.update_xaxes(range=[0, _room(frame[y])])
     else:
         fig.update_layout(yaxis_title=y_title)
     fig.update_layout(showlegend=False)
@@ -243,7 +244,7 @@ def pareto(frame: pd.DataFrame, category: str, count: str, title: str | None = N
     text = [f"{v:,.0f} · {c:.0f} % cum." for v, c in zip(data[count], cumulative, strict=True)]
     fig = go.Figure()
     fig.add_trace(go.Bar(y=names, x=data[count], orientation="h", text=text,
-                         textposition="auto", marker={"color": fill},
+                         textposition="outside", cliponaxis=False, marker={"color": fill},
                          name=count_title or count,
                          customdata=list(zip(data[category], extra, strict=True)),
                          hovertemplate="%{y}: %{x:,.4g}<br>%{customdata[1]}<extra></extra>"))
@@ -257,6 +258,7 @@ def pareto(frame: pd.DataFrame, category: str, count: str, title: str | None = N
                               "tickvals": [0, 20, 40, 60, 80, 100], "ticksuffix": " %",
                               "showgrid": False})
     fig.update_yaxes(autorange="reversed", automargin=True, fixedrange=True)
+    fig.update_layout(xaxis={"range": [0, _room(data[count])]})  # not the cumulative axis
     fig = _compact(fig, 28 * len(data) + 110, title)
     fig.update_layout(margin={"t": fig.layout.margin.t + 26})  # room for the top axis
     return fig
@@ -295,6 +297,12 @@ def member_months(frame: pd.DataFrame, member: str, value: str, period: str = "p
     fig.update_yaxes(autorange="reversed", fixedrange=True, automargin=True)
     fig.update_xaxes(fixedrange=True, tickfont={"size": 10})
     return _compact(fig, max(200, 26 * len(order) + 90), title)
+
+
+def _room(values: pd.Series, share: float = 1.45) -> float:
+    """The value axis' end for horizontal bars with their text outside: room for the longest."""
+    top = pd.to_numeric(values, errors="coerce").max()
+    return float(top) * share if top == top and top > 0 else 1.0
 
 
 def _wrap(text: str, width: int = 14) -> str:
