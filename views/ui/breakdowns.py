@@ -76,6 +76,16 @@ class Drill:
         return None if reason is None else f"{self.name} by {dim} is not drawn: {reason}"
 
 
+def drawable(d: Drill, dim: str) -> pd.DataFrame | None:
+    """The KPI per member of ``dim``, or None after a caption that says why it is not drawn."""
+    frame = d.split(dim)
+    why = d.why_not(dim, frame)
+    if why:
+        st.caption(why + ".")
+        return None
+    return frame
+
+
 def _bar_text(d: Drill, frame: pd.DataFrame) -> pd.Series:
     """Value and status in words on each bar ('22.0 % · red flag'), so the status is read
     without colour (bars of channels and departments are in the member's own colour)."""
@@ -84,10 +94,8 @@ def _bar_text(d: Drill, frame: pd.DataFrame) -> pd.Series:
 
 
 def channel_bars(d: Drill) -> None:
-    frame = d.split("channel")
-    why = d.why_not("channel", frame)
-    if why:
-        st.caption(why + ".")
+    frame = drawable(d, "channel")
+    if frame is None:
         return
     frame["text"] = _bar_text(d, frame)
     target = None if missing(frame["target"].iloc[0]) else float(frame["target"].iloc[0])
@@ -103,10 +111,8 @@ def channel_bars(d: Drill) -> None:
 
 def member_bars(d: Drill, dim: str) -> None:
     """The KPI per queue or team, worst on top, coloured by status."""
-    frame = d.split(dim)
-    why = d.why_not(dim, frame)
-    if why:
-        st.caption(why + ".")
+    frame = drawable(d, dim)
+    if frame is None:
         return
     frame = frame.sort_values("value", ascending=str(d.meta["direction"]) == "higher")
     frame["text"] = frame["value"].map(d.fmt)  # n is on the axis label: the text stays short
@@ -120,10 +126,8 @@ def member_bars(d: Drill, dim: str) -> None:
 
 def reason_pareto(d: Drill) -> None:
     """What the KPI adds up per reason (Pareto), or its value per reason, worst first."""
-    frame = d.split("reason")
-    why = d.why_not("reason", frame)
-    if why:
-        st.caption(why + ".")
+    frame = drawable(d, "reason")
+    if frame is None:
         return
     labels = reason_labels()
     amount = drill.amount_column(str(d.meta["kind"]), d.unit)

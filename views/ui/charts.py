@@ -42,7 +42,7 @@ TITLE_WIDTH = 44  # characters per title line: a Plotly title does not wrap and 
 
 
 def _compact(fig: go.Figure, height: int, title: str | None = None) -> go.Figure:
-    text = _wrap(title, TITLE_WIDTH) if title else None
+    text = wrap(title, TITLE_WIDTH) if title else None
     lines = text.count("<br>") + 1 if text else 0
     fig.update_layout(height=height + 18 * max(lines - 1, 0),
                       margin={"l": 8, "r": 8, "t": 18 + 18 * lines if title else 8, "b": 8},
@@ -279,7 +279,7 @@ def member_months(frame: pd.DataFrame, member: str, value: str, period: str = "p
                                                                            columns=periods)
     peak = grid.max(axis=1).replace(0, float("nan"))
     share = grid.div(peak, axis=0)
-    names = [_wrap((labels or {}).get(m, m), 28) + (" ●" if m in chosen else "") for m in order]
+    names = [wrap((labels or {}).get(m, m), 28) + (" ●" if m in chosen else "") for m in order]
     months = [pd.Timestamp(p).strftime("%b %y") for p in periods]
     text = [[("" if v != v else text_format.format(v)) for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(
@@ -305,7 +305,7 @@ def _room(values: pd.Series, share: float = 1.45) -> float:
     return float(top) * share if top == top and top > 0 else 1.0
 
 
-def _wrap(text: str, width: int = 14) -> str:
+def wrap(text: str, width: int = 14) -> str:
     """Break a label into lines of about ``width`` characters (Plotly's ``<br>``)."""
     lines: list[str] = []
     for word in str(text).split():

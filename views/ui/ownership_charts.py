@@ -19,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from views.ui.charts import TOTAL as OTHERS
+from views.ui.charts import wrap
 from views.ui.palette import UNMAPPED as GREY
 
 QUADRANT_CELLS = {"eliminate": (0, 0), "automate": (1, 0), "simplify": (0, 1), "leverage": (1, 1)}
@@ -26,17 +27,6 @@ QUADRANT_TEXT = {"eliminate": "Eliminate: irritant to both", "automate": "Automa
                  "simplify": "Simplify: the company needs it", "leverage": "Leverage: value to both"}
 ACCENT = "#4c78a8"
 AVOIDABLE_COST = "avoidable_cost"
-
-
-def wrap(text: str, width: int = 16) -> str:
-    """Break a label into lines of about ``width`` characters (Plotly's ``<br>``)."""
-    lines: list[str] = []
-    for word in str(text).split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "<br>".join(lines)
 
 
 def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
