@@ -18,7 +18,7 @@ import streamlit as st
 
 from metrics import facade
 from views.ui import charts, drill, palette
-from views.ui.sidebar import clickable, label, reason_labels
+from views.ui.sidebar import clickable, reason_labels
 from views.ui.state import Filters
 from views.ui.tiles import STATUS_WORDS, format_value, missing
 
@@ -144,7 +144,7 @@ def reason_pareto(d: Drill) -> None:
         return
     if amount == "numerator":
         frame["hover"] = (frame["value"].map(d.fmt) + " of " + frame["denominator"].map(
-            "{:,.0f}".format) + " (" + frame["reason"].map(lambda r: label("reason", r)) + ")")
+            "{:,.0f}".format) + " (" + frame["reason"].map(lambda r: labels.get(r, r)) + ")")
     else:
         frame["hover"] = frame["value"].map(d.fmt)
     title = drill.amount_title(d.name, str(d.meta["kind"]), d.unit)

@@ -17,7 +17,6 @@ carries the session's filters over.
 from __future__ import annotations
 
 import functools
-import os
 from datetime import date
 
 import streamlit as st
@@ -44,27 +43,17 @@ def widget_key(dimension: str) -> str:
     return f"f_{BY_DIMENSION[dimension].key}"
 
 
-@st.cache_data(ttl=600, show_spinner=False)
-def _known(dim: str, generation: str) -> list[str]:  # noqa: ARG001 (a cache key: no leading _)
-    frame = facade.run(facade.Query.of("contacts", grain="all", dimensions=[dim]))
-    values = frame[dim].dropna().astype(str) if dim in frame.columns else []
+def known(dimension: str) -> list[str]:
+    """Every member of ``dimension`` (channel, department, reason, queue, team) in the warehouse
+    (the facade caches the query per warehouse and drops it after an import)."""
+    frame = facade.run(facade.Query.of("contacts", grain="all", dimensions=[dimension]))
+    values = frame[dimension].dropna().astype(str) if dimension in frame.columns else []
     return sorted(set(values))
 
 
-def _generation() -> str:
-    """Changes with the warehouse file and after every import, so the cached member lists follow
-    the data (and never leak from one warehouse to another in the same process)."""
-    summary = imports.warehouse_summary()
-    return f"{os.environ.get('SCORECARD_DB', '')}|{summary['imports']}|{summary['contacts']}"
-
-
-def known(dimension: str) -> list[str]:
-    """Every member of ``dimension`` (channel, department, reason, queue, team) in the warehouse."""
-    return _known(dimension, _generation())
-
-
-@st.cache_data(ttl=600, show_spinner=False)
-def _reason_labels(generation: str) -> dict[str, str]:  # noqa: ARG001 (a cache key)
+def reason_labels() -> dict[str, str]:
+    """Reason code -> its label in the reason map (the newest one); codes without one are absent.
+    Read from the facade's cached reference table, so an edited reason map shows at once."""
     frame = facade.reference_frame("reason_map")
     if frame.empty or "label" not in frame.columns:
         return {}
@@ -72,17 +61,6 @@ def _reason_labels(generation: str) -> dict[str, str]:  # noqa: ARG001 (a cache 
                                                        else "reason")
     return {str(r): str(lbl) for r, lbl in zip(frame["reason"], frame["label"], strict=True)
             if lbl is not None and lbl == lbl}
-
-
-def reason_labels() -> dict[str, str]:
-    """Reason code -> its label in the reason map (the newest one); codes without one are absent."""
-    return _reason_labels(_generation())
-
-
-def label(dimension: str, member: object) -> str:
-    """How a member is shown: a reason by its label, everything else as it is."""
-    text = str(member)
-    return reason_labels().get(text, text) if dimension == "reason" else text
 
 
 def last_data_day() -> date | None:
@@ -172,12 +150,14 @@ def global_filters() -> Filters:
     cmp = sb.radio("Compare with", list(COMPARISONS), format_func=COMPARISONS.get, key=CMP,
                    horizontal=True)
     current = Filters(start=start, end=end, grain=grain, cmp=cmp)
+    labels = reason_labels()  # once per run: a format_func is called for every option
     for member in MEMBER_FILTERS:
         key = widget_key(member.dimension)
         options = members[member.dimension]
         st.session_state[key] = [v for v in st.session_state.get(key) or [] if v in options]
+        shown = labels if member.dimension == "reason" else {}
         chosen = sb.multiselect(member.label, options, key=key, placeholder=member.everything,
-                                format_func=lambda v, d=member.dimension: label(d, v))
+                                format_func=lambda v, names=shown: names.get(v, v))
         current = current.with_member(member.dimension, chosen)
     wanted = encode(current)
     for key in KEYS:
