@@ -181,7 +181,8 @@ def reason_months(d: Drill) -> None:
 
 
 def week_hours(d: Drill) -> None:
-    """The KPI by weekday x hour (business time zone): what it counts and its value per cell."""
+    """The KPI by weekday x hour (business time zone): what it counts (a percentage's numerator,
+    else its cases) beside its value per cell; a count is both, so it is drawn once."""
     frame = facade.scorecard(d.query(dims=("weekday", "hour")))
     if frame.empty or not bool(frame["applicable"].iloc[0]):
         st.caption(f"{d.name} is not read by hour of the week (it is computed per month).")
@@ -189,19 +190,22 @@ def week_hours(d: Drill) -> None:
     min_n = int(d.meta["min_n"])
     frame = frame.astype({"weekday": "int64", "hour": "int64"})
     frame["value"] = frame["value"].where(frame["n"].fillna(0) >= min_n)
-    amount = drill.amount_column(str(d.meta["kind"]), d.unit)
+    suffix = " %" if d.unit == "percent" else ""
+    colorscale = "Reds" if str(d.meta["direction"]) == "lower" else "Blues"
+    blank = f" (cells with n < {min_n} blank)" if min_n > 1 else ""
+    value = charts.week_hours(_grid(frame, "value"), "value", suffix=suffix,
+                              colorscale=colorscale, title=f"{d.name}{blank}")
+    if d.unit == "count":
+        st.plotly_chart(value, key="hours_value", width="stretch", config=CHART)
+        return
+    numerator = drill.amount_column(str(d.meta["kind"]), d.unit) == "numerator"
+    count = "numerator" if numerator else "n"
+    what = (drill.amount_title(d.name, str(d.meta["kind"]), d.unit) if numerator
+            else f"{d.name}: cases (n)")
     left, right = st.columns(2)
-    count = amount or "n"
-    what = drill.amount_title(d.name, str(d.meta["kind"]), d.unit) if amount else \
-        f"{d.name}: cases (n)"
     left.plotly_chart(charts.week_hours(_grid(frame, count), count, title=what),
                       key="hours_count", width="stretch", config=CHART)
-    suffix = " %" if d.unit == "percent" else ""
-    lower_is_better = str(d.meta["direction"]) == "lower"
-    right.plotly_chart(charts.week_hours(_grid(frame, "value"), "value", suffix=suffix,
-                                         colorscale="Reds" if lower_is_better else "Blues",
-                                         title=f"{d.name} (cells with n < {min_n} blank)"),
-                       key="hours_value", width="stretch", config=CHART)
+    right.plotly_chart(value, key="hours_value", width="stretch", config=CHART)
 
 
 def _grid(frame: pd.DataFrame, column: str) -> pd.DataFrame:
