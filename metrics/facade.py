@@ -515,7 +515,8 @@ def statement_months(query: Query, cmp: str = "prev", db: str | Path | None = No
     with a 'Total' row (month None)."""
     before = _compared(query, cmp)
     now, then = (_month_costs(q, db) for q in (query, before))
-    return ownership.monthly(now, then, ownership.months_of(query), ownership.months_of(before))
+    return ownership.monthly(now, then, ownership.months_of(query), ownership.months_of(before),
+                             paired=ownership.same_months(query, before))
 
 
 def _month_costs(query: Query, db: str | Path | None) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 from sqlglot import exp
 
+from metrics import periods
 from metrics.catalog import DIALECT, ParamValue
 from metrics.compiler import scoped
 from metrics.query import Query
@@ -235,11 +236,22 @@ def months_of(query: Query) -> list[date]:
     return months_between(query.start, query.end)
 
 
+def same_months(query: Query, before: Query) -> bool:
+    """Both ranges are the same number of whole calendar months, so month i of one is compared
+    with month i of the other (March 2026 with March 2025); a range of days is not."""
+    if None in (query.start, query.end, before.start, before.end):
+        return False
+    count = periods.whole_months(query.start, query.end)  # type: ignore[arg-type]
+    return count > 0 and count == periods.whole_months(before.start, before.end)  # type: ignore[arg-type]
+
+
 def monthly(now: pd.DataFrame, before: pd.DataFrame, months: list[date],
-            months_before: list[date]) -> pd.DataFrame:
+            months_before: list[date], paired: bool = True) -> pd.DataFrame:
     """One row per month of the period (``month_costs`` rows, months without contacts as 0), each
-    beside the month in the same place of the comparison period, then a ``Total`` row (``month``
-    None) that is the exact sum of the rows above."""
+    beside the month in the same place of the comparison period when ``paired`` (both ranges are
+    the same number of whole months), then a ``Total`` row (``month`` None): the exact sum of the
+    rows above, and the whole comparison period's contacts and cost. Unpaired (a range of days, whose
+    first and last months are partial), the months have no counterpart: only the Total compares."""
     def filled(frame: pd.DataFrame, wanted: list[date]) -> pd.DataFrame:
         indexed = frame.set_index("month")[["contacts", "handle_minutes", "cost"]]
         return indexed.reindex(wanted, fill_value=0).fillna(0)
@@ -247,7 +259,7 @@ def monthly(now: pd.DataFrame, before: pd.DataFrame, months: list[date],
     rows = []
     for i, month in enumerate(months):
         row = {"month": month, **current.loc[month].to_dict()}
-        if i < len(months_before):
+        if paired and i < len(months_before):
             row |= {"month_before": months_before[i],
                     "contacts_before": earlier["contacts"].iloc[i],
                     "cost_before": earlier["cost"].iloc[i]}

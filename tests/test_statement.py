@@ -127,3 +127,17 @@ def test_shares_of_nothing_are_not_numbers() -> None:
     empty = pd.DataFrame(columns=ownership.REASON_COLUMNS).astype({"avoidable": bool})
     out = ownership.shares(empty, empty, empty, empty)
     assert out["share"].isna().all() and out["change_pct"].isna().all()
+
+
+def test_a_range_of_days_compares_only_its_total_not_month_against_month(db: Path) -> None:
+    # 2024-01-02..2024-02-10 (40 days) against the 40 days before, 2023-11-23..2024-01-01:
+    # this range's months are Jan (c4 0.10 + c5 2.00 + c2 3.00 = 5.10) and Feb (c9 3.00); the
+    # earlier range touches Nov, Dec and Jan, whose only cost is c1 on 01-01 (5.50). Pairing months
+    # by position would set January against "Nov 2023": no month has a counterpart.
+    months = facade.statement_months(_q({"start": "2024-01-02", "end": "2024-02-10"}), db=db)
+    assert months["cost"].tolist() == pytest.approx([5.1, 3.0, 8.1])
+    assert months["month_before"].iloc[:2].isna().all()
+    assert months["cost_before"].iloc[:2].isna().all()
+    total = months.iloc[-1]
+    assert total["cost_before"] == pytest.approx(5.5)  # the whole earlier range
+    assert total["change"] == pytest.approx(8.1 - 5.5)
