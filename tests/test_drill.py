@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 
 from views.ui import charts, drill, palette
-from views.ui.state import MEMBER_FILTERS, Filters, decode, encode, scope_words
+from views.ui.state import MEMBER_FILTERS, Filters, decode, encode, scope_parts, scope_words
 
 F = Filters(start=date(2026, 6, 1), end=date(2026, 11, 30))
 
@@ -99,3 +99,20 @@ def test_reason_months_shade_each_row_against_its_own_peak() -> None:
     assert list(heat.y) == ["big", "Small one"]  # biggest total first
     assert heat.z[0] == [0.5, 0.5, 1.0] and heat.z[1] == [0.2, 1.0, 0.2]
     assert set(clicks.customdata) == {"big", "small"}  # a click carries the member, not the label
+
+
+def test_names_from_urls_and_data_are_shown_as_written() -> None:
+    from views.ui import boardpack, tiles
+
+    hostile = "**Session expired** [sign in](https://evil.example) ![](x) :red[a] $x$"
+    shown = tiles.plain(hostile)
+    assert "[sign in](" not in shown and "![](" not in shown and ":red[" not in shown
+    assert shown.replace("\\", "") == hostile  # every character still there, only escaped
+    bars = charts.status_bars(pd.DataFrame({"team": ["<b>A</b>"], "value": [1.0],
+                                            "status": ["green"]}), "team", "value")
+    assert list(bars.data[0].x) == ["&lt;b&gt;A&lt;/b&gt;"]  # Plotly shows it, not bold
+    assert list(bars.data[0].customdata) == ["<b>A</b>"]  # a click still carries the member
+    # every member filter is part of the stated scope and of the board pack's file name
+    teamed = F.with_member("team", ["Backoffice"]).with_member("channel", ["chat"])
+    assert " · ".join(scope_parts(teamed)) == "chat · all departments · team Backoffice"
+    assert "team-backoffice" in boardpack.file_name(teamed).lower()

@@ -27,6 +27,7 @@ from views.ui.tiles import (
     link_params,
     missing,
     note_markdown,
+    plain,
     status_badge,
     target_text,
     value_markdown,
@@ -50,7 +51,7 @@ currency = facade.currency()
 ids = list(kpis["id"])
 asked = st.query_params.get("kpi", DEFAULT_KPI)
 if asked not in ids:
-    st.toast(f"ignored unknown kpi={asked!r}", icon=":material/warning:")
+    st.toast(plain(f"ignored unknown kpi={asked!r}"), icon=":material/warning:")
     asked = DEFAULT_KPI if DEFAULT_KPI in ids else ids[0]
 kpi = st.selectbox("KPI", ids, index=ids.index(asked), key="c_kpi",
                    format_func=lambda k: f"{kpis.loc[k, 'label']} ({kpis.loc[k, 'perspective']})")
@@ -59,7 +60,8 @@ if st.query_params.get("kpi") != kpi:
 meta = kpis.loc[kpi]
 unit, direction = str(meta["unit"]), str(meta["direction"])
 d = breakdowns.Drill(kpi, meta, filters, currency)
-st.caption(f":material/filter_alt: {scope_words(filters)} · {filters.start} to {filters.end}")
+st.caption(f":material/filter_alt: {plain(scope_words(filters))} · {filters.start} to "
+           f"{filters.end}")
 
 
 def failure(frame: pd.DataFrame, kpi_id: str) -> str | None:
@@ -104,7 +106,8 @@ def comparison_line() -> tuple[pd.DataFrame, str]:
     c_start, c_end = facade.comparison_range(filters.start, filters.end, filters.cmp)
     earlier = facade.trend(d.query(filters.grain, start=c_start, end=c_end))
     moved = drill.aligned_comparison(earlier, filters.start, c_start, facade.first_day(kpi))
-    words = f"{scope_words(filters)},<br>{COMPARISONS[filters.cmp]} ({c_start} to {c_end})"
+    words = (f"{charts.label(scope_words(filters))},<br>{COMPARISONS[filters.cmp]} "
+             f"({c_start} to {c_end})")
     if len(moved) < len(earlier.dropna(subset=["value"])):
         st.caption(f"The {COMPARISONS[filters.cmp]} starts before the data does: its partial "
                    "periods are not drawn.")

@@ -34,7 +34,7 @@ from views.ui.ownership_charts import (
 from views.ui.palette import department_colors
 from views.ui.sidebar import global_filters, known
 from views.ui.state import COMPARISONS, link
-from views.ui.tiles import failure_markdown, link_params
+from views.ui.tiles import failure_markdown, link_params, plain
 
 CHANNELS_PAGE = "views/channels.py"
 GO = "_ownership_go"  # (dimension, member, kpi) of the chart point clicked last
@@ -181,12 +181,12 @@ else:
     _clickable_chart(cost_trend(trend, currency, colors), "cost_trend", "department")
     st.caption("Click a department's bar to open its avoidable cost on the Channels page.")
 
-st.subheader(f"Charge-back statement: {who}")
+st.subheader(f"Charge-back statement: {plain(who)}")
 statement = facade.chargeback_statement(period_q, cmp=filters.cmp)
 scope_text = "; ".join(f"{k}: {', '.join(v)}" for k, v in scope.items())
 st.caption(f"{filters.start:%Y-%m-%d} to {filters.end:%Y-%m-%d} against the {cmp_words} "
            f"({c_start:%Y-%m-%d} to {c_end:%Y-%m-%d}), costs in {currency}"
-           + (f"; {scope_text}" if scope_text else "; all channels and departments")
+           + (f"; {plain(scope_text)}" if scope_text else "; all channels and departments")
            + ". Shares are of every department's avoidable cost in the same period and scope.")
 if statement.empty or not statement["avoidable_contacts"].sum():
     st.info("Nothing to charge back: no avoidable contacts in this period and scope.")
@@ -242,7 +242,7 @@ else:
     missing = matrix[matrix["quadrant"].isna()]
     if len(missing):
         st.caption(f"{len(missing)} reason(s) without a quadrant are not shown: "
-                   + ", ".join(missing["reason"].astype(str).head(10)))
+                   + plain(", ".join(missing["reason"].astype(str).head(10))))
 
 def _cpx_lines(driver: str, cpx_scope: dict[str, tuple[str, ...]]) -> pd.DataFrame:
     """cpx for the company (per ``driver``) and per owning department (per its own driver), one

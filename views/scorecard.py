@@ -22,7 +22,7 @@ from views.ui import boardpack_button, charts, scoregrid
 from views.ui.briefing_text import freshness_text
 from views.ui.editor_view import header_and_body, parameter_rows
 from views.ui.sidebar import global_filters
-from views.ui.state import COMPARISONS, Filters, link
+from views.ui.state import COMPARISONS, Filters, link, scope_parts
 from views.ui.tiles import (
     PERSPECTIVES,
     change_markdown,
@@ -31,6 +31,7 @@ from views.ui.tiles import (
     link_params,
     missing,
     note_markdown,
+    plain,
     status_badge,
     target_text,
     value_markdown,
@@ -85,10 +86,9 @@ split = {d: view[d] for d in ("channel", "department")}
 with head[1]:
     boardpack_button.draw(filters)
 
-channels = ", ".join(filters.channels) or "all channels"
-departments = ", ".join(filters.departments) or "all departments"
 data_line, stale = freshness_text(fresh, filters.end)
-st.markdown(f"**{channels} · {departments} · {filters.start} to {filters.end}** · compared with "
+scope = " · ".join(plain(p) for p in scope_parts(filters))
+st.markdown(f"**{scope} · {filters.start} to {filters.end}** · compared with "
             f"the {COMPARISONS[filters.cmp]}, {c_start} to {c_end} · trends by {filters.grain}"
             f"  \n:gray[{data_line}.]")
 for warning in stale:

@@ -37,7 +37,7 @@ from views.ui.briefing_text import attention_sentence, freshness_text, scope_tex
 from views.ui.chargeback import HEADERS, format_row, latin1
 from views.ui.charts import CELL_TEXT, STATUS_COLORS
 from views.ui.pdf_charts import INK, MUTED, fit, rgb
-from views.ui.state import COMPARISONS, Filters
+from views.ui.state import COMPARISONS, MEMBER_FILTERS, Filters, scope_parts
 from views.ui.tiles import (
     PERSPECTIVES,
     STATUS_WORDS,
@@ -143,7 +143,9 @@ def file_name(filters: Filters) -> str:
     name."""
     parts = [f"scorecard-{filters.start}-to-{filters.end}"]
     exact = True
-    for prefix, values in (("channel-", filters.channels), ("", filters.departments)):
+    for prefix, values in (("channel-", filters.channels), ("", filters.departments),
+                           *((f"{m.key}-", filters.members(m.dimension)) for m in MEMBER_FILTERS
+                             if m.dimension not in ("channel", "department"))):
         if values:
             parts.append(prefix + _slug(values))
             exact &= all(re.fullmatch(r"[A-Za-z0-9]+( [A-Za-z0-9]+)*", v) is not None
@@ -152,7 +154,7 @@ def file_name(filters: Filters) -> str:
         parts.append(f"vs-{filters.cmp}")
     name = "-".join(p for p in parts if p)
     if not exact or len(name) > 120:
-        raw = "|".join([",".join(filters.channels), ",".join(filters.departments)])
+        raw = "|".join(",".join(filters.members(m.dimension)) for m in MEMBER_FILTERS)
         name = name[:110] + "-" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:8]
     return name + ".pdf"
 
@@ -307,10 +309,9 @@ def _cover(doc: _Document, pack: Pack) -> None:
     doc.set_font("Helvetica", "B", 14)
     doc.cell(0, 8, latin1(f"{f.start:%d %B %Y} to {f.end:%d %B %Y}"), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", "", 10.5)
-    channels = ", ".join(f.channels) or "all channels"
-    departments = ", ".join(f.departments) or "all owning departments"
+    scope = " | ".join(scope_parts(f, departments="all owning departments"))
     lines = [f"Compared with the {COMPARISONS.get(f.cmp, f.cmp)}: {c_start} to {c_end}",
-             f"Scope: {channels} | {departments}",
+             f"Scope: {scope}",
              f"Generated {pack.generated:%Y-%m-%d %H:%M}"
              + (f" | {pack.freshness}" if pack.freshness else "")]
     for line in lines:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from views.ui.state import COMPARISONS, Filters
+from views.ui.state import COMPARISONS, Filters, scope_parts
 from views.ui.tiles import STATUS_WORDS, format_change, format_value, missing
 
 SOURCE_NAMES = {"zendesk": "Zendesk", "amazon_connect": "Amazon Connect", "qualtrics": "Qualtrics",
@@ -75,9 +75,8 @@ def scope_text(filters: Filters, channels_label: str = "all channels",
                departments_label: str = "all departments") -> str:
     """"All channels · all departments · 2026-06-01 to 2026-11-30 · vs 2025-12-01 to 2026-05-31"
     (the comparison range is passed in by the caller through ``comparison``)."""
-    channels = ", ".join(filters.channels) if filters.channels else channels_label
-    departments = ", ".join(filters.departments) if filters.departments else departments_label
-    return f"{channels} · {departments} · {filters.start} to {filters.end}"
+    parts = scope_parts(filters, channels_label, departments_label)
+    return " · ".join([*parts, f"{filters.start} to {filters.end}"])
 
 
 def _day(value: object) -> date | None:

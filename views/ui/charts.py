@@ -8,6 +8,7 @@ the background to the Streamlit theme (``st.plotly_chart(theme="streamlit")``).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -28,6 +29,12 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 def status_color(status: object) -> str:
     """The fill of a status (unknown values are grey)."""
     return STATUS_COLORS.get(str(status), STATUS_COLORS["grey"])
+
+
+def label(text: object) -> str:
+    """A name from the data as Plotly text: its markup characters escaped (Plotly reads <b>, <a>
+    and <br> in labels, so a reason or team name must not)."""
+    return html.escape(str(text), quote=False)
 
 
 def fade(color: str, alpha: float = 0.35) -> str:
@@ -87,14 +94,14 @@ def trend(frame: pd.DataFrame, x: str, y: str, series: str | None = None,
         part = part.sort_values(x)
         faded = bool(chosen) and name is not None and str(name) not in chosen
         fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers",
-                                 name=str(name) if name is not None else y_title or y,
+                                 name=label(name) if name is not None else y_title or y,
                                  opacity=0.45 if faded else 1.0,
                                  line={"width": 1.5 if faded else 2,
                                        "color": colors.get(str(name), NEUTRAL)},
                                  marker={"size": 4 if faded else 5}))
     if total is not None and not total.empty:
         part = total.sort_values(x)
-        fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers", name=total_label,
+        fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers", name=label(total_label),
                                  line={"width": 3, "color": TOTAL}, marker={"size": 6}))
     if comparison is not None and not comparison.empty:
         comp = comparison.sort_values(x)
@@ -191,7 +198,7 @@ def status_bars(frame: pd.DataFrame, x: str, y: str, status: str = "status",
         fill = ([status_color(s) for s in frame[status]] if status in frame
                 else [NEUTRAL] * len(members))
     fill = [fade(c) if chosen and m not in chosen else c for c, m in zip(fill, members, strict=True)]
-    names = [(labels or {}).get(m, m) for m in members]
+    names = [label((labels or {}).get(m, m)) for m in members]
     shown = frame[text] if text and text in frame else None
     marker = {"color": fill,
               "line": {"width": [2 if chosen and m in chosen else 0 for m in members],
@@ -238,7 +245,7 @@ def pareto(frame: pd.DataFrame, category: str, count: str, title: str | None = N
         data = pd.concat([data.iloc[:top], rest], ignore_index=True)
     total = float(data[count].sum()) or 1.0
     cumulative = data[count].cumsum() / total * 100.0
-    names = [(labels or {}).get(c, c) + (" ●" if c in chosen else "") for c in data[category]]
+    names = [label((labels or {}).get(c, c)) + (" ●" if c in chosen else "") for c in data[category]]
     fill = [fade(NEUTRAL) if chosen and c not in chosen else NEUTRAL for c in data[category]]
     extra = data[hover].fillna("") if hover else [""] * len(data)
     text = [f"{v:,.0f} · {c:.0f} % cum." for v, c in zip(data[count], cumulative, strict=True)]
@@ -279,7 +286,8 @@ def member_months(frame: pd.DataFrame, member: str, value: str, period: str = "p
                                                                            columns=periods)
     peak = grid.max(axis=1).replace(0, float("nan"))
     share = grid.div(peak, axis=0)
-    names = [wrap((labels or {}).get(m, m), 28) + (" ●" if m in chosen else "") for m in order]
+    names = [wrap(label((labels or {}).get(m, m)), 28) + (" ●" if m in chosen else "")
+             for m in order]
     months = [pd.Timestamp(p).strftime("%b %y") for p in periods]
     text = [[("" if v != v else text_format.format(v)) for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(

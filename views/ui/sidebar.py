@@ -32,6 +32,7 @@ from views.ui.state import (
     default_filters,
     encode,
 )
+from views.ui.tiles import plain
 
 KEYS = ("from", "to", "grain", "cmp", *(m.key for m in MEMBER_FILTERS))
 SYNCED = "_filters_url"  # the filter part of the URL this session last wrote
@@ -135,7 +136,7 @@ def global_filters() -> Filters:
     if url != synced or not drawn:
         current, notices = decode(url, defaults, members)
         for notice in notices:
-            st.toast(notice, icon="⚠️")
+            st.toast(plain(notice), icon="⚠️")  # it quotes the URL: never Markdown
         _to_widgets(current)
     else:  # another page's widgets: their state would be dropped (each page has its own widget
         for key in (PERIOD, GRAIN, CMP, *(widget_key(m.dimension) for m in MEMBER_FILTERS)):

@@ -145,6 +145,18 @@ def encode(f: Filters) -> dict[str, str]:
     return out
 
 
+def scope_parts(f: Filters, channels: str = "all channels",
+                departments: str = "all departments") -> list[str]:
+    """["phone, chat", "Finance", "reason delivery_status", "team Backoffice"]: the channels and the
+    departments always (``channels``/``departments`` when none is chosen), then every other member
+    filter that is set, so a header, a file or a PDF never hides a filter it is built under."""
+    parts = [", ".join(f.channels) or channels, ", ".join(f.departments) or departments]
+    for member in MEMBER_FILTERS:
+        if member.dimension not in ("channel", "department") and f.members(member.dimension):
+            parts.append(f"{member.key} " + ", ".join(f.members(member.dimension)))
+    return parts
+
+
 def scope_words(f: Filters) -> str:
     """The member filters in words ("phone, chat; Finance; reason delivery_status"), or "all
     channels and departments": what a screenshot, a legend or a file must say it covers."""

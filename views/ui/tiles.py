@@ -9,6 +9,7 @@ KPI's direction, and every tile or matrix cell links to the Channels page with t
 from __future__ import annotations
 
 import math
+import re
 from urllib.parse import parse_qsl, urlsplit
 
 from views.ui.state import COMPARISONS, Filters, link
@@ -25,6 +26,16 @@ PERSPECTIVES = {
     "cost": "Cost and ownership: who pays for failure demand",
 }
 CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF ", "SEK": "SEK ", "JPY": "¥"}
+
+
+MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~])")
+
+
+def plain(text: object) -> str:
+    """Text from a URL or from imported data, made safe to put in Markdown: every character that
+    Markdown, Streamlit's ``:color[...]`` directives or LaTeX (``$``) would read is escaped, so a
+    crafted link or a team named ``**x** [y](z)`` shows as written and never as a link or image."""
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
 
 
 def missing(value: object) -> bool:
