@@ -31,30 +31,50 @@ def test_a_split_that_cannot_vary_is_named() -> None:
     assert "0 % or 100 %" in str(drill.cannot_vary(decided, "percent"))
     assert drill.cannot_vary(decided, "count") is None  # counts of 0 and 100 are real counts
     assert drill.cannot_vary(pd.DataFrame({"value": [100.0, 14.4, 11.9]}), "percent") is None
+    # no abandoned call in any queue this week: a real 0 %, drawn
+    assert drill.cannot_vary(pd.DataFrame({"value": [0.0, 0.0, 0.0]}), "percent") is None
 
 
 def test_a_previous_period_of_whole_months_is_drawn_under_its_counterpart_months() -> None:
     # June-November 2026 against December 2025-May 2026: December's peak is drawn under June,
-    # not under "Jun 2026" minus 183 days' drift; the hover keeps the month it really is.
+    # not 183 days later; the hover keeps the month it really is.
     earlier = pd.DataFrame({"period": [date(2025, 12, 1), date(2026, 1, 1), date(2026, 5, 1)],
                             "value": [30.0, 10.0, 12.0]})
-    moved = drill.aligned_comparison(earlier, date(2026, 6, 1), date(2025, 12, 1))
+    moved = drill.aligned_comparison(earlier, (date(2026, 6, 1), date(2026, 11, 30)),
+                                     (date(2025, 12, 1), date(2026, 5, 31)), "month")
     assert list(moved["period"]) == [date(2026, 6, 1), date(2026, 7, 1), date(2026, 11, 1)]
     assert list(moved["counterpart"]) == ["2025-12-01", "2026-01-01", "2026-05-01"]
-    # a range of days moves by its length in days
-    days = drill.aligned_comparison(pd.DataFrame({"period": [date(2026, 5, 20)], "value": [1.0]}),
-                                    date(2026, 6, 10), date(2026, 5, 20))
-    assert list(days["period"]) == [date(2026, 6, 10)]
+
+
+def test_a_range_of_days_pairs_period_with_period_at_every_grain() -> None:
+    # 2026-06-15..07-14 against 2026-05-16..06-14 at month grain: the comparison's May (its 1st
+    # period) is drawn under June (the current 1st), its June under July; shifting by 30 days drew
+    # May at 05-31, left of the first current point.
+    months = pd.DataFrame({"period": [date(2026, 5, 1), date(2026, 6, 1)], "value": [4.0, 5.0]})
+    moved = drill.aligned_comparison(months, (date(2026, 6, 15), date(2026, 7, 14)),
+                                     (date(2026, 5, 16), date(2026, 6, 14)), "month")
+    assert list(moved["period"]) == [date(2026, 6, 1), date(2026, 7, 1)]
+    # days across six months: 12-30 and 12-31 no longer land on the same day (06-30)
+    days = pd.DataFrame({"period": [date(2025, 12, 30), date(2025, 12, 31)], "value": [1.0, 2.0]})
+    moved = drill.aligned_comparison(days, (date(2026, 6, 1), date(2026, 11, 30)),
+                                     (date(2025, 12, 1), date(2026, 5, 31)), "day")
+    assert list(moved["period"]) == [date(2026, 6, 30), date(2026, 7, 1)]
+    # weeks: a Monday under a Monday
+    weeks = pd.DataFrame({"period": [date(2025, 12, 1)], "value": [1.0]})
+    moved = drill.aligned_comparison(weeks, (date(2026, 6, 1), date(2026, 11, 30)),
+                                     (date(2025, 12, 1), date(2026, 5, 31)), "week")
+    assert moved["period"].iloc[0].weekday() == 0
+    assert drill.buckets(date(2026, 2, 27), date(2026, 4, 2), "quarter") == [
+        date(2026, 1, 1), date(2026, 4, 1)]
 
 
 def test_a_comparison_period_before_the_data_starts_is_not_drawn_from_zero() -> None:
     # data starts on 2025-12-15: December 2025 is a partial month (it would start the line near 0)
     earlier = pd.DataFrame({"period": [date(2025, 12, 1), date(2026, 1, 1)], "value": [3.0, 40.0]})
-    moved = drill.aligned_comparison(earlier, date(2026, 6, 1), date(2025, 12, 1),
+    moved = drill.aligned_comparison(earlier, (date(2026, 6, 1), date(2026, 11, 30)),
+                                     (date(2025, 12, 1), date(2026, 5, 31)), "month",
                                      first_day=date(2025, 12, 15))
     assert list(moved["period"]) == [date(2026, 7, 1)] and list(moved["value"]) == [40.0]
-    assert drill.months_between(date(2026, 6, 1), date(2025, 12, 1)) == 6
-    assert drill.months_between(date(2026, 6, 2), date(2025, 12, 1)) is None
 
 
 def test_members_keep_their_colour_and_none_is_a_status_colour() -> None:

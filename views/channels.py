@@ -105,10 +105,12 @@ def comparison_line() -> tuple[pd.DataFrame, str]:
     """The whole scope's comparison period, drawn at its counterpart dates, and its legend."""
     c_start, c_end = facade.comparison_range(filters.start, filters.end, filters.cmp)
     earlier = facade.trend(d.query(filters.grain, start=c_start, end=c_end))
-    moved = drill.aligned_comparison(earlier, filters.start, c_start, facade.first_day(kpi))
+    first = facade.first_day(kpi)
+    moved = drill.aligned_comparison(earlier, (filters.start, filters.end), (c_start, c_end),
+                                     filters.grain, first)
     words = (f"{charts.label(scope_words(filters))},<br>{COMPARISONS[filters.cmp]} "
              f"({c_start} to {c_end})")
-    if len(moved) < len(earlier.dropna(subset=["value"])):
+    if first is not None and c_start < first:
         st.caption(f"The {COMPARISONS[filters.cmp]} starts before the data does: its partial "
                    "periods are not drawn.")
     return moved, words

@@ -185,7 +185,10 @@ def week_hours(d: Drill) -> None:
     else its cases) beside its value per cell; a count is both, so it is drawn once."""
     frame = facade.scorecard(d.query(dims=("weekday", "hour")))
     if frame.empty or not bool(frame["applicable"].iloc[0]):
-        st.caption(f"{d.name} is not read by hour of the week (it is computed per month).")
+        monthly = str(d.meta["model"]) == "m_demand"
+        st.caption(f"{d.name} is not read by hour of the week "
+                   + ("(it is computed per month)." if monthly else
+                      "under these filters (its KPI file does not declare one of them)."))
         return
     min_n = int(d.meta["min_n"])
     frame = frame.astype({"weekday": "int64", "hour": "int64"})

@@ -3,22 +3,24 @@ breakdown's bars measure, and where a comparison period is drawn. No Streamlit, 
 
 * A breakdown by a dimension the KPI file does not declare (``-- dimensions:``) is not drawn: the
   file says why (unreachable attempts never reach a team).
-* A breakdown that cannot vary is not drawn either: every member reading 0 % or 100 % means the
-  member is decided by whether the contact counts (a "(none)" team at 100 %), and one member alone
-  compares nothing.
+* A breakdown that cannot vary is not drawn either: members reading 0 % and 100 % and nothing in
+  between means the member is decided by whether the contact counts (a "(none)" team at 100 %, every
+  real team at 0 %), and one member alone compares nothing. Every member at 0 % (a quiet week without
+  abandoned calls) is a real result and is drawn.
 * The reason Pareto ranks what a KPI adds up: its value for counts and costs (inbound contacts,
   avoidable cost), its numerator for percentages (failed attempts, repeats). A KPI that does not
   add up (a median, an average, a score) gets its value per reason instead, worst first.
-* The comparison period is drawn at its counterpart dates: a previous period of whole months is
-  moved by whole months (December under June when comparing six months with the six before), any
-  other range by its length in days; each point keeps the dates it really covers for the hover. A
-  period that starts before the data does is partial (it would start the line near zero) and is
-  left out, with a caption that says so.
+* The comparison period is drawn at its counterpart dates: its n-th period (day, week, month or
+  quarter) under the current range's n-th period, so December is drawn under June when six months
+  are compared with the six before, and a range that does not start on the 1st still pairs month
+  with month; each point keeps the dates it really covers for the hover. A period that starts
+  before the data does is partial (it would start the line near zero) and is left out, with a
+  caption that says so.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -46,34 +48,48 @@ def cannot_vary(frame: pd.DataFrame, unit: str, value: str = "value") -> str | N
     values = frame[value].dropna()
     if len(values) < 2:
         return "all of it falls in one member"
-    if unit == "percent" and values.isin([0.0, 100.0]).all():
+    if unit == "percent" and values.isin([0.0, 100.0]).all() and values.nunique() == 2:
         return ("every member reads 0 % or 100 %: the member is decided by whether a contact "
                 "counts, so the split explains nothing")
     return None
 
 
-def months_between(later: date, earlier: date) -> int | None:
-    """Whole months from ``earlier`` to ``later`` when both are the first of a month, else None."""
-    if later.day != 1 or earlier.day != 1:
-        return None
-    return (later.year - earlier.year) * 12 + later.month - earlier.month
+def buckets(start: date, end: date, grain: str) -> list[date]:
+    """The first day of every ``grain`` period (day, ISO week from Monday, month, quarter) that
+    [start, end] touches, in order: the periods a trend of that range has, with or without data."""
+    out: list[date] = []
+    day = start
+    while day <= end:
+        if grain == "week":
+            first = day - timedelta(days=day.weekday())
+        elif grain == "month":
+            first = day.replace(day=1)
+        elif grain == "quarter":
+            first = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+        else:
+            first = day
+        if not out or out[-1] != first:
+            out.append(first)
+        day += timedelta(days=1)
+    return out
 
 
-def aligned_comparison(earlier: pd.DataFrame, start: date, c_start: date,
+def aligned_comparison(earlier: pd.DataFrame, current: tuple[date, date],
+                       compared: tuple[date, date], grain: str,
                        first_day: date | None = None) -> pd.DataFrame:
-    """The comparison period's rows (``period``, ``value``) moved onto the current range: columns
-    period (where it is drawn), value and counterpart (the period it really is, as text)."""
+    """The comparison period's rows (``period``, ``value``) drawn under the current range: the
+    n-th period of the comparison range at the n-th period of the current one (March under March
+    when six months are compared with six, a Monday under a Monday, day by day for days). Columns
+    period (where it is drawn), value and counterpart (the period it really is, as text); periods
+    beyond the current range's last one are left out."""
     data = drop_partial(earlier.dropna(subset=["value"]), first_day)
+    there = dict(zip(buckets(*compared, grain), buckets(*current, grain), strict=False))
+    data = data[[period in there for period in pd.to_datetime(data["period"]).dt.date]]
     if data.empty:
         return pd.DataFrame(columns=["period", "value", "counterpart"])
-    periods = pd.to_datetime(data["period"])
-    months = months_between(start, c_start)
-    if months is not None:
-        moved = periods + pd.DateOffset(months=months)
-    else:
-        moved = periods + pd.Timedelta(days=(start - c_start).days)
-    return pd.DataFrame({"period": moved.dt.date.to_numpy(), "value": data["value"].to_numpy(),
-                         "counterpart": periods.dt.strftime("%Y-%m-%d").to_numpy()})
+    periods = pd.to_datetime(data["period"]).dt.date
+    return pd.DataFrame({"period": [there[p] for p in periods], "value": data["value"].to_numpy(),
+                         "counterpart": [f"{p:%Y-%m-%d}" for p in periods]})
 
 
 def drop_partial(frame: pd.DataFrame, first_day: date | None) -> pd.DataFrame:
