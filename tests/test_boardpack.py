@@ -9,7 +9,6 @@ label uncut, the charge-back total as the statement page shows it, status-colour
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 from metrics import __main__ as cli
 from metrics import settings as settings_module
 from tests.demo_warehouse import demo_db
+from tests.pdf_text import pdf_text
 from views.ui import boardpack
 from views.ui.chargeback import format_row, latin1
 from views.ui.charts import STATUS_COLORS
@@ -41,19 +41,6 @@ def pack(db: Path) -> boardpack.Pack:
 @pytest.fixture(scope="module")
 def data(pack: boardpack.Pack) -> bytes:
     return boardpack.pdf(pack)
-
-
-def pdf_text(data: bytes) -> str:
-    """The text the PDF shows: every (inflated) content stream's string operands, unescaped."""
-    chunks = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
-        raw = match.group(1)
-        try:
-            raw = zlib.decompress(raw)
-        except zlib.error:
-            pass
-        chunks += re.findall(rb"\(((?:[^()\\]|\\.)*)\)\s*Tj", raw)
-    return " ".join(re.sub(r"\\(.)", r"\1", c.decode("latin-1")) for c in chunks)
 
 
 def page_count(data: bytes) -> int:

@@ -11,8 +11,6 @@ Hand count over tests/metrics_data.py (UTC, whole range), avoidable inbound cont
 from __future__ import annotations
 
 import io
-import re
-import zlib
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import pytest
 
 from metrics import facade, ownership
 from tests import metrics_data
+from tests.pdf_text import pdf_text
 from views.ui.chargeback import (
     Details,
     change_text,
@@ -99,23 +98,10 @@ def test_csv_has_period_currency_and_is_formula_safe(statement: pd.DataFrame) ->
     assert set(frame["section"]) == {"department"}
 
 
-def _pdf_text(data: bytes) -> str:
-    """The text shown by the PDF: every (inflated) content stream's string operands."""
-    chunks = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
-        raw = match.group(1)
-        try:
-            raw = zlib.decompress(raw)
-        except zlib.error:
-            pass
-        chunks += re.findall(rb"\(((?:[^()\\]|\\.)*)\)\s*Tj", raw)
-    return " ".join(c.decode("latin-1") for c in chunks)
-
-
 def test_pdf_has_title_period_currency_and_the_totals(statement: pd.DataFrame) -> None:
     data = statement_pdf(statement, START, END, "EUR", company="Northwind Home")
     assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
-    text = _pdf_text(data)
+    text = pdf_text(data)
     assert "Charge-back statement: all departments" in text and "Northwind Home" in text
     assert "Period: 2024-01-01 to 2024-02-29" in text and "Currency: EUR" in text
     total = format_row(statement.iloc[-1].to_dict(), "EUR")
@@ -161,7 +147,7 @@ def test_csv_holds_lines_months_shares_and_the_cost_method_as_plain_numbers(db: 
 
 def test_pdf_of_one_department_has_its_share_lines_months_and_method(db: Path) -> None:
     statement, details = _details(db, "Finance")
-    text = _pdf_text(statement_pdf(statement, START, END, "EUR", details=details))
+    text = pdf_text(statement_pdf(statement, START, END, "EUR", details=details))
     assert "Charge-back statement: Finance" in text
     for cell in ("62.5 %", "40.0 %", "Line items", "Billing error", "4.25", "Jan 2024",
                  "Feb 2024", "How cost is computed", "phone: 1.00 per minute",
