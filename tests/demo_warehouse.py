@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from connectors import demo
 
@@ -55,6 +56,18 @@ def build_at(root: Path, end: date) -> Path:
 def page(name: str) -> str:
     """The absolute path of a page script, for ``AppTest.from_file``."""
     return str(ROOT / "views" / f"{name}.py")
+
+
+def run_page(name: str, params: dict[str, str] | None = None, timeout: float = 120) -> AppTest:
+    """``views/<name>.py`` run through app.py (its navigation and empty-warehouse notice) with
+    ``params`` as the URL's query parameters: the AppTest after the run."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.switch_page(f"views/{name}.py")
+    return at.run()
 
 
 def data_page(monkeypatch: object, db: Path) -> tuple[object, dict[str, str], list]:

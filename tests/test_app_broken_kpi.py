@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from metrics import catalog as catalog_module
 from metrics import facade
+from tests import demo_warehouse
 from tests.demo_warehouse import ROOT, demo_db
 
 APP = str(ROOT / "app.py")
@@ -46,11 +47,8 @@ def page(monkeypatch: pytest.MonkeyPatch, db: Path, kpis: Path, script: str,
     monkeypatch.setenv("SCORECARD_DB", str(db))
     monkeypatch.setenv("SCORECARD_KPI_DIR", str(kpis))
     facade.clear_caches()
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in {**RANGE, **params}.items():
-        at.query_params[key] = value
-    at.switch_page(script)
-    return at.run()
+    name = script.removeprefix("views/").removesuffix(".py")
+    return demo_warehouse.run_page(name, {**RANGE, **params})
 
 
 def shown(at: AppTest) -> str:

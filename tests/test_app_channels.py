@@ -25,11 +25,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def channels(params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page("views/channels.py")
-    return at.run()
+    return demo_warehouse.run_page("channels", params)
 
 
 def test_kpi_from_the_url_drives_the_page(demo_db: Path) -> None:

@@ -26,11 +26,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def journey(params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page("views/journey.py")
-    return at.run()
+    return demo_warehouse.run_page("journey", params)
 
 
 def markup(at: AppTest) -> str:

@@ -27,11 +27,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def scorecard(params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.switch_page("views/scorecard.py")
-    return at.run()
+    return demo_warehouse.run_page("scorecard", params)
 
 
 def test_navigation_lists_the_pages_that_exist_in_order() -> None:
