@@ -28,6 +28,7 @@ What it offers (every function takes an optional ``db`` path; default ``SCORECAR
     attention(query, cmp="prev", limit=4, db=None) -> DataFrame   the KPIs that turned red or moved
                                     furthest against target, with the channel/department driving it
     first_day(kpi, db=None) -> date | None   the first local date of the KPI's model data
+    period_starts(start, end, grain) -> list[date]   the periods of a range at a grain
     freshness(db=None) -> DataFrame[kind, source, records, first, newest]   per source system
     contacts_behind(query, kpi, part="denominator", limit=200, db=None) -> DataFrame
                                     the model rows behind a number, identifiers masked
@@ -117,7 +118,7 @@ from metrics.query import Query, QueryError
 
 __all__ = ["CHANNELS", "Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "catalog", "kpi_table",
            "kpi_problems", "error_headline", "run", "explain", "transpile", "scorecard",
-           "comparison_range", "target_row", "monthly_target", "cpx_drivers", "perspective_scores",
+           "comparison_range", "period_starts", "target_row", "monthly_target", "cpx_drivers", "perspective_scores",
            "trend", "latest_months", "attention", "landing", "first_day", "freshness",
            "contacts_behind", "journey", "parse_mask", "validate_kpi", "clear_caches",
            "reference_frame", "save_reference",
@@ -284,6 +285,11 @@ def monthly_target(kpi: KPI) -> bool:
     """True when the KPI's targets are monthly budgets, prorated to the period shown (sums and
     counts: ``metrics.targets``)."""
     return targets_module.additive(kpi)
+
+
+def period_starts(start: date, end: date, grain: str) -> list[date]:
+    """The first day of every period of ``grain`` that [start, end] touches (``metrics.periods``)."""
+    return periods.period_starts(start, end, grain)
 
 
 def comparison_range(start: date, end: date, cmp: str) -> tuple[date, date]:

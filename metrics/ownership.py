@@ -222,11 +222,7 @@ def month_costs(cursor: duckdb.DuckDBPyConnection, query: Query) -> pd.DataFrame
 
 def months_between(start: date, end: date) -> list[date]:
     """The first day of every calendar month that [start, end] touches."""
-    months, day = [], date(start.year, start.month, 1)
-    while day <= end:
-        months.append(day)
-        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return months
+    return periods.period_starts(start, end, "month")
 
 
 def months_of(query: Query) -> list[date]:

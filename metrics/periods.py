@@ -17,6 +17,16 @@ from datetime import date, timedelta
 from metrics.query import Query, period_start, shift
 
 
+def period_starts(start: date, end: date, grain: str) -> list[date]:
+    """The first day of every ``grain`` period (day, week from Monday, month, quarter, year) that
+    [start, end] touches, in order: the periods a trend of that range has, with or without data."""
+    out, day = [], period_start(start, grain)
+    while day <= end:
+        out.append(day)
+        day = shift(day, grain, 1)
+    return out
+
+
 def last_day(day: date) -> date:
     return shift(day, "month", 1) - timedelta(days=1)
 

@@ -20,9 +20,11 @@ breakdown's bars measure, and where a comparison period is drawn. No Streamlit, 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
+
+from metrics import facade
 
 ADDITIVE_UNITS = ("count", "currency")
 
@@ -55,23 +57,8 @@ def cannot_vary(frame: pd.DataFrame, unit: str, value: str = "value") -> str | N
 
 
 def buckets(start: date, end: date, grain: str) -> list[date]:
-    """The first day of every ``grain`` period (day, ISO week from Monday, month, quarter) that
-    [start, end] touches, in order: the periods a trend of that range has, with or without data."""
-    out: list[date] = []
-    day = start
-    while day <= end:
-        if grain == "week":
-            first = day - timedelta(days=day.weekday())
-        elif grain == "month":
-            first = day.replace(day=1)
-        elif grain == "quarter":
-            first = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
-        else:
-            first = day
-        if not out or out[-1] != first:
-            out.append(first)
-        day += timedelta(days=1)
-    return out
+    """The periods of [start, end] at ``grain`` (their first days), with or without data."""
+    return facade.period_starts(start, end, grain)
 
 
 def aligned_comparison(earlier: pd.DataFrame, current: tuple[date, date],
