@@ -24,6 +24,7 @@ from views.ui.tiles import (
     change_markdown,
     failure_markdown,
     issues_markdown,
+    kpi_error,
     link_params,
     missing,
     note_markdown,
@@ -64,17 +65,9 @@ st.caption(f":material/filter_alt: {plain(scope_words(filters))} · {filters.sta
            f"{filters.end}")
 
 
-def failure(frame: pd.DataFrame, kpi_id: str) -> str | None:
-    """Why ``kpi_id`` could not be computed (the runner's ``error`` column), else None."""
-    if "error" not in frame.columns:
-        frame = facade.run(d.query())
-    errors = frame.loc[frame["kpi"] == kpi_id, "error"].dropna() if len(frame) else frame
-    return str(errors.iloc[0]) if len(errors) else None
-
-
 # --- headline -----------------------------------------------------------------------------------
 head = facade.scorecard(d.query())
-broken = failure(head, kpi)
+broken = kpi_error(head, kpi)
 row = head.iloc[0] if not head.empty and broken is None else None
 status = str(row["status"]) if row is not None else "grey"
 cols = st.columns([2, 3])

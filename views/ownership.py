@@ -32,9 +32,9 @@ from views.ui.ownership_charts import (
     value_irritant,
 )
 from views.ui.palette import department_colors
-from views.ui.sidebar import global_filters, known
+from views.ui.sidebar import clicked_point, global_filters, known
 from views.ui.state import COMPARISONS, link
-from views.ui.tiles import failure_markdown, link_params, plain
+from views.ui.tiles import failure_markdown, kpi_error, link_params, plain
 
 CHANNELS_PAGE = "views/channels.py"
 GO = "_ownership_go"  # (dimension, member, kpi) of the chart point clicked last
@@ -63,9 +63,7 @@ def _to_channels(department: str | None = None, reason: str | None = None,
 
 def _clicked(chart_key: str, dimension: str) -> None:
     """``on_select`` callback: note the clicked member (``customdata[0]``) and KPI (``[1]``)."""
-    state = st.session_state.get(chart_key)
-    points = getattr(getattr(state, "selection", None), "points", None) or []
-    custom = points[0].get("customdata") if points else None
+    custom = clicked_point(chart_key)
     if isinstance(custom, list | tuple) and len(custom) >= 2:
         st.session_state[GO] = (dimension, str(custom[0]), str(custom[1]))
 
@@ -100,10 +98,7 @@ LABELS = {"avoidable_cost": "Avoidable cost", "avoidable_rate": "Avoidable conta
 
 def _error(kpi: str) -> str | None:
     """Why a KPI of this page could not be computed (the runner's ``error`` column), else None."""
-    if "error" not in totals.columns or kpi not in totals.index:
-        return None
-    errors = totals.loc[[kpi], "error"].dropna()
-    return str(errors.iloc[0]) if len(errors) else None
+    return kpi_error(totals.reset_index(), kpi)
 
 
 def _failure_note(kpi: str, error: str) -> None:

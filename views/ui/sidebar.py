@@ -98,15 +98,20 @@ def clickable(dimension: str, name: str) -> dict[str, object]:
             "selection_mode": "points"}
 
 
+def clicked_point(chart_key: str) -> object:
+    """The ``customdata`` of the point a chart's ``on_select`` reports (None without one)."""
+    state = st.session_state.get(chart_key)
+    points = getattr(getattr(state, "selection", None), "points", None) or []
+    return points[0].get("customdata") if points else None
+
+
 def toggle(dimension: str, chart_key: str) -> None:
     """``on_select`` callback of a chart whose points carry a member in ``customdata``: a click on
     a member adds it to (or, when already chosen, removes it from) the same filter the sidebar
     shows. Clicks on several charts combine; '(none)' and 'other' are not members."""
-    state = st.session_state.get(chart_key)
-    points = getattr(getattr(state, "selection", None), "points", None) or []
-    if not points:
+    custom = clicked_point(chart_key)
+    if custom is None:
         return
-    custom = points[0].get("customdata")
     value = str(custom[0] if isinstance(custom, list | tuple) else custom)
     if value in NOT_A_MEMBER or value not in known(dimension):
         return

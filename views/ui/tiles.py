@@ -12,6 +12,8 @@ import math
 import re
 from urllib.parse import parse_qsl, urlsplit
 
+import pandas as pd
+
 from views.ui.state import COMPARISONS, Filters, link
 
 MARKDOWN_COLORS = {"green": "green", "amber": "orange", "red": "red", "grey": "gray"}
@@ -153,6 +155,15 @@ def note_markdown(note: object) -> str:
     if text.startswith("could not be computed"):
         return f":red[:material/error: {text}]"
     return ""
+
+
+def kpi_error(frame: pd.DataFrame, kpi_id: str) -> str | None:
+    """Why ``kpi_id`` could not be computed: the runner's ``error`` column in a frame of
+    ``run``/``scorecard`` rows (None when it ran, or the frame has no such column)."""
+    if "error" not in frame.columns or frame.empty:
+        return None
+    errors = frame.loc[frame["kpi"] == kpi_id, "error"].dropna()
+    return str(errors.iloc[0]) if len(errors) else None
 
 
 def failure_markdown(label: str, kpi_id: str, error: str, hint: bool = False) -> str:
