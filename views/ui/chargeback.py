@@ -21,6 +21,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from views.ui.export import safe_csv
+from views.ui.tiles import absent
 
 HEADERS = {"department": "Department", "avoidable_contacts": "Avoidable contacts",
            "handle_minutes": "Handle minutes", "cost": "Cost", "share": "Share",
@@ -44,37 +45,30 @@ def latin1(text: object) -> str:
     return out.encode("latin-1", errors="replace").decode("latin-1")
 
 
-def _missing(value: object) -> bool:
-    try:
-        return value is None or value != value or pd.isna(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
 def money(value: object, digits: int = 2) -> str:
     """12,345.67 ('' when missing)."""
-    return "" if _missing(value) else f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
+    return "" if absent(value) else f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
 
 
 def count(value: object) -> str:
     """12,345 ('' when missing)."""
-    return "" if _missing(value) else f"{float(value):,.0f}"  # type: ignore[arg-type]
+    return "" if absent(value) else f"{float(value):,.0f}"  # type: ignore[arg-type]
 
 
 def percent(value: object, digits: int = 1) -> str:
     """31.2 % ('n/a' when missing: a share of nothing)."""
-    return "n/a" if _missing(value) else f"{float(value):.{digits}f} %"  # type: ignore[arg-type]
+    return "n/a" if absent(value) else f"{float(value):.{digits}f} %"  # type: ignore[arg-type]
 
 
 def change_text(change: object, change_pct: object, digits: int = 2) -> str:
     """'+1,234.00 (+5.2 %)', '-8.50 (-100.0 %)', '+3.00 (new)' when there was nothing before,
     '±0' when nothing moved."""
-    if _missing(change):
+    if absent(change):
         return ""
     c = float(change)  # type: ignore[arg-type]
     if c == 0:
         return "±0"
-    pct = "new" if _missing(change_pct) else f"{float(change_pct):+.1f} %"  # type: ignore[arg-type]
+    pct = "new" if absent(change_pct) else f"{float(change_pct):+.1f} %"  # type: ignore[arg-type]
     return f"{'+' if c > 0 else '-'}{abs(c):,.{digits}f} ({pct})"
 
 
@@ -85,7 +79,7 @@ def format_row(row: dict[str, object], currency: str) -> dict[str, str]:
             "avoidable_contacts": count(row.get("avoidable_contacts")),
             "handle_minutes": count(row.get("handle_minutes")),
             "cost": f"{money(row.get('cost'))} {currency}".strip(),
-            "share": "" if _missing(share) else percent(share),
+            "share": "" if absent(share) else percent(share),
             "top_reasons": str(row.get("top_reasons") or ""),
             "change": change_text(row.get("change"), row.get("change_pct"))}
 
@@ -209,7 +203,7 @@ def _shares(pdf: FPDF, d: Details, currency: str) -> None:
                       fmt(r["value"]), fmt(r["all"]), percent(r["share"]), fmt(r["value_before"]),
                       percent(r["share_before"]),
                       change_text(r["change"], r["change_pct"], 2 if is_cost else 0),
-                      "" if _missing(r["share_change"]) else f"{r['share_change']:+.1f} pp"],
+                      "" if absent(r["share_change"]) else f"{r['share_change']:+.1f} pp"],
                      False))
     _table(pdf, (44, 32, 34, 22, 32, 24, 44, 24), ("LEFT",) + ("RIGHT",) * 7,
            ["", who, "All departments", "Share", d.compared_words.capitalize(), "Share then",
@@ -255,7 +249,7 @@ def _months(pdf: FPDF, months: pd.DataFrame | None, currency: str, words: str) -
         total = r["month"] is None
         rows.append((["Total" if total else f"{r['month']:%b %Y}", count(r["contacts"]),
                       money(r["cost"]),
-                      "" if total or _missing(r["month_before"]) else f"{r['month_before']:%b %Y}",
+                      "" if total or absent(r["month_before"]) else f"{r['month_before']:%b %Y}",
                       count(r["contacts_before"]), money(r["cost_before"]),
                       change_text(r["change"], r["change_pct"])], total))
     _table(pdf, (30, 30, 36, 30, 30, 36, 48), ("LEFT",) + ("RIGHT",) * 6,

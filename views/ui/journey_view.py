@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from views.ui.tiles import format_value
+from views.ui.tiles import absent, format_value
 
 OPENED_RING = "#8c8c8c"  # neutral: reads on the light and the dark theme, not a status colour
 REPEAT_LINE = "#8c8c8c"
@@ -61,14 +61,7 @@ CSS = """
 
 
 def esc(value: object) -> str:
-    return html.escape("" if missing_text(value) else str(value), quote=True)
-
-
-def missing_text(value: object) -> bool:
-    """None, NaN and pandas' NA (a nullable column's missing value) all read as 'not there'."""
-    if value is None or value is pd.NA:
-        return True
-    return isinstance(value, float) and value != value
+    return html.escape("" if absent(value) else str(value), quote=True)
 
 
 def anchor(mask: object) -> str:
@@ -78,7 +71,7 @@ def anchor(mask: object) -> str:
 
 def truth(value: object) -> bool | None:
     """A nullable boolean as True, False or None (not recorded)."""
-    return None if missing_text(value) else bool(value)
+    return None if absent(value) else bool(value)
 
 
 def seconds(value: object) -> str:
@@ -86,7 +79,7 @@ def seconds(value: object) -> str:
 
 
 def when(value: object) -> str:
-    return "" if missing_text(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
+    return "" if absent(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
 
 
 def channel_order(channels: list[str], vocabulary: list[str]) -> list[str]:
@@ -150,28 +143,28 @@ def hover_text(row: Mapping[str, Any]) -> str:
 
 def reason_text(row: Mapping[str, Any]) -> str:
     label = row.get("reason_label")
-    label = row.get("reason") if missing_text(label) else label
-    text = "no reason recorded" if missing_text(label) else str(label)
-    return text if missing_text(row.get("department")) else f"{text} ({row['department']})"
+    label = row.get("reason") if absent(label) else label
+    text = "no reason recorded" if absent(label) else str(label)
+    return text if absent(row.get("department")) else f"{text} ({row['department']})"
 
 
 def outcome_text(row: Mapping[str, Any]) -> str:
-    words = [str(row[k]) for k in ("direction", "status", "outcome") if not missing_text(row.get(k))]
+    words = [str(row[k]) for k in ("direction", "status", "outcome") if not absent(row.get(k))]
     return " · ".join(dict.fromkeys(words))
 
 
 def survey_text(row: Mapping[str, Any]) -> str:
     """A response's scores in words: "CSAT 2 (1-5) · NPS 9 of 10 · CES 6 of 7 · resolved: no"."""
     parts = []
-    if not missing_text(row.get("csat")):
-        scale = None if missing_text(row.get("csat_scale")) else int(row["csat_scale"])
+    if not absent(row.get("csat")):
+        scale = None if absent(row.get("csat_scale")) else int(row["csat_scale"])
         if scale == 2:
             parts.append("CSAT good" if float(row["csat"]) >= 1 else "CSAT bad")
         else:
             parts.append(f"CSAT {float(row['csat']):g} ({SCALE_NAMES.get(scale or 0, 'scale unknown')})")
-    if not missing_text(row.get("nps")):
+    if not absent(row.get("nps")):
         parts.append(f"NPS {int(row['nps'])} of {NPS_TOP}")
-    if not missing_text(row.get("ces")):
+    if not absent(row.get("ces")):
         parts.append(f"CES {int(row['ces'])} of {CES_TOP}")
     if truth(row.get("resolved")) is not None:
         parts.append("resolved: " + ("yes" if truth(row["resolved"]) else "no"))
@@ -181,7 +174,7 @@ def survey_text(row: Mapping[str, Any]) -> str:
 def survey_html(row: Mapping[str, Any], comments: bool) -> str:
     comment = row.get("comment")
     said = (f'<div class="comment">{esc(comment)}</div>'
-            if comments and not missing_text(comment) and str(comment).strip() else "")
+            if comments and not absent(comment) and str(comment).strip() else "")
     return (f'<div class="survey">Survey {esc(when(row["local_at"]))} · {esc(survey_text(row))} '
             f'<span class="mask">{esc(row["response"])}</span>{said}</div>')
 
@@ -194,7 +187,7 @@ def repeat_tag(row: Mapping[str, Any], link_to: Callable[[str], str]) -> str:
     gap = seconds(row.get("repeat_gap_seconds"))
     ties = int(row.get("repeat_of_ties") or 0)
     also = f" (and {ties - 1} more in the same second)" if ties > 1 else ""
-    if position is not None and not missing_text(position):
+    if position is not None and not absent(position):
         target = f'<a href="#{anchor(earlier)}">no. {int(position)} {esc(earlier)}</a>'
     else:
         target = (f'<a href="{esc(link_to(earlier))}" target="_self">{esc(earlier)}</a> '
@@ -224,10 +217,10 @@ def card_html(row: Mapping[str, Any], colors: Mapping[str, str], surveys: pd.Dat
     channel = str(row["channel"])
     opened = bool(row["opened"])
     facts = [f"{k} {esc(row[k])}" for k in ("source", "queue", "team")
-             if not missing_text(row.get(k))]
+             if not absent(row.get(k))]
     facts += [f'<span class="fact">{label} {esc(seconds(row[k]))}</span>' for k, label in
               (("wait_seconds", "wait"), ("handle_seconds", "handle"))
-              if not missing_text(row.get(k))]
+              if not absent(row.get(k))]
     if truth(row.get("transferred")) is None:
         facts.append("transfers not recorded")
     mine = surveys[surveys["contact"] == row["contact"]] if len(surveys) else surveys

@@ -40,6 +40,17 @@ def plain(text: object) -> str:
     return MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
 
 
+def absent(value: object) -> bool:
+    """None, NaN, NaT or pandas' NA: a value that is not there (text is there, unlike ``missing``,
+    which reads any non-number as missing)."""
+    if value is None or value is pd.NA:
+        return True
+    try:
+        return bool(pd.isna(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # a list or an array is there
+        return False
+
+
 def missing(value: object) -> bool:
     if value is None:
         return True
