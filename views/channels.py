@@ -16,9 +16,9 @@ import pandas as pd
 import streamlit as st
 
 from metrics import facade, imports
-from views.ui import breakdowns, charts, drill, palette
+from views.ui import breakdowns, charts, drill, figure, htmlcharts, palette
 from views.ui.export import safe_csv
-from views.ui.sidebar import global_filters
+from views.ui.sidebar import global_filters, pick_member
 from views.ui.state import COMPARISONS, Filters, link, scope_words
 from views.ui.tiles import (
     change_markdown,
@@ -39,7 +39,6 @@ BEHIND_COLUMNS = ["local_at", "channel", "source", "contact_id", "case_id", "cus
                   "queue", "team", "agent", "reason", "department", "status", "outcome",
                   "wait_seconds", "handle_seconds", "cost"]
 JOURNEY_PAGE = "views/journey.py"
-CHART = breakdowns.CHART
 log = logging.getLogger(__name__)
 
 st.title("Channels")
@@ -101,8 +100,7 @@ def comparison_line() -> tuple[pd.DataFrame, str]:
     first = facade.first_day(kpi)
     moved = drill.aligned_comparison(earlier, (filters.start, filters.end), (c_start, c_end),
                                      filters.grain, first)
-    words = (f"{charts.label(scope_words(filters))},<br>{COMPARISONS[filters.cmp]} "
-             f"({c_start} to {c_end})")
+    words = f"{scope_words(filters)}, {COMPARISONS[filters.cmp]} ({c_start} to {c_end})"
     if first is not None and c_start < first:
         st.caption(f"The {COMPARISONS[filters.cmp]} starts before the data does: its partial "
                    "periods are not drawn.")
@@ -117,19 +115,35 @@ def trend_chart() -> None:
     total = facade.trend(d.query(filters.grain)).dropna(subset=["value"])
     if lines.empty and total.empty:
         st.info("No data for this KPI in the selected period and filters.")
-    else:
-        comparison, comparison_words = comparison_line()
-        target = None if row is None or missing(row["target"]) else float(row["target"])
-        st.plotly_chart(charts.trend(lines, "period", "value", "channel", target=target,
-                                     comparison=comparison, comparison_label=comparison_words,
-                                     y_title=d.name,
-                                     colors=palette.channel_colors(lines["channel"]),
-                                     chosen=filters.channels, total=total,
-                                     total_label=f"total ({scope_words(filters)})"),
-                        key="trend", width="stretch", config=CHART)
-        st.caption("One line per channel in its own colour (channels outside the filter fade), "
-                   "the thick grey line is the whole filtered scope, the dotted line its "
-                   "comparison period drawn under the dates it is compared with.")
+        return
+    comparison, comparison_words = comparison_line()
+    target = None if row is None or missing(row["target"]) else float(row["target"])
+    periods = sorted(set(lines["period"]) | set(total["period"]))
+    colors = palette.channel_colors(lines["channel"])
+    series = [htmlcharts.Series(
+        name=str(name), color=colors.get(str(name), charts.NEUTRAL), pick=str(name),
+        values=htmlcharts.values_at(periods, zip(part["period"], part["value"], strict=True)),
+        style="faded" if filters.channels and str(name) not in filters.channels else "solid")
+        for name, part in lines.groupby("channel", sort=True)]
+    series.append(htmlcharts.Series(
+        name=f"total ({scope_words(filters)})", color=charts.TOTAL, style="thick",
+        values=htmlcharts.values_at(periods, zip(total["period"], total["value"], strict=True))))
+    if not comparison.empty:
+        tips = dict(zip(comparison["period"].astype(str), comparison["counterpart"], strict=True))
+        series.append(htmlcharts.Series(
+            name=comparison_words, color=charts.COMPARISON, style="dotted",
+            values=htmlcharts.values_at(periods, zip(comparison["period"], comparison["value"],
+                                                     strict=True)),
+            tips=[tips.get(str(p), "") for p in periods]))
+    axis = htmlcharts.Axis(fmt=d.fmt, zero=unit in ("count", "currency"))
+    markup = htmlcharts.lines([htmlcharts.period_label(p, filters.grain) for p in periods], series,
+                              axis=axis, target=target, target_text=f"target {d.fmt(target)}",
+                              height=260)
+    figure.draw(markup, key="trend", on_pick=pick_member("channel"))
+    st.caption("One line per channel in its own colour (channels outside the filter fade; click "
+               "a channel in the legend to filter to it), the thick grey line is the whole "
+               "filtered scope, the dotted line its comparison period drawn under the dates it "
+               "is compared with.")
 
 
 def breakdown_charts() -> None:

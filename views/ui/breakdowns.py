@@ -10,6 +10,7 @@ numerator for a percentage); a KPI that does not add up is shown per member, wor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,15 +18,12 @@ import pandas as pd
 import streamlit as st
 
 from metrics import facade
-from views.ui import charts, drill, palette
-from views.ui.sidebar import clickable, reason_labels
+from views.ui import charts, drill, figure, htmlcharts, palette
+from views.ui.sidebar import pick_member, reason_labels
 from views.ui.state import Filters
 from views.ui.tiles import STATUS_WORDS, format_value, missing
 
 CHART = {"displayModeBar": False}
-# Numbers in a dozen month cells overlap below this width; the shading and the hover remain.
-NARROW_CSS = ("<style>@media (max-width: 1000px) { [class*='st-key-months_reason'] "
-              ".heatmap-label { display: none; } }</style>")
 TOP_REASONS = 15
 MONTH_REASONS = 12
 
@@ -93,17 +91,40 @@ def _bar_text(d: Drill, frame: pd.DataFrame) -> pd.Series:
     return frame["value"].map(d.fmt) + " · " + words
 
 
+def _status_bars(d: Drill, frame: pd.DataFrame, dim: str, colors: dict[str, str] | None = None,
+                 labels: dict[str, str] | None = None) -> list[htmlcharts.Bar]:
+    """One bar per member of ``dim`` (in ``frame``'s order), in the member's colour or else its
+    status colour; members outside a cross-filter fade, the chosen ones are marked."""
+    chosen = d.filters.members(dim)
+    items = []
+    for rec in frame.to_dict("records"):
+        member = str(rec[dim])
+        name = (labels or {}).get(member, member)
+        color = (colors or {}).get(member) or charts.status_color(rec["status"])
+        items.append(htmlcharts.Bar(
+            label=name, value=htmlcharts.number(rec["value"]),
+            color=color, text=str(rec.get("text", "")), pick=member,
+            tip=f"{name}: {d.fmt(rec['value'])} · n {0 if missing(rec['n']) else int(rec['n']):,}"
+                f" · {STATUS_WORDS.get(str(rec['status']), 'not judged')}",
+            faded=bool(chosen) and member not in chosen, chosen=member in chosen))
+    return items
+
+
+def _target(frame: pd.DataFrame) -> float | None:
+    value = frame["target"].iloc[0] if "target" in frame and len(frame) else None
+    return None if missing(value) else float(value)
+
+
 def channel_bars(d: Drill) -> None:
     frame = drawable(d, "channel")
     if frame is None:
         return
     frame["text"] = _bar_text(d, frame)
-    target = None if missing(frame["target"].iloc[0]) else float(frame["target"].iloc[0])
-    st.plotly_chart(charts.status_bars(frame, "channel", "value", target=target, text="text",
-                                       y_title=d.name, height=280,
-                                       colors=palette.channel_colors(frame["channel"]),
-                                       chosen=d.filters.channels),
-                    width="stretch", config=CHART, **clickable("channel", "bars_channel"))
+    target = _target(frame)
+    figure.draw(htmlcharts.bars(_status_bars(d, frame, "channel",
+                                             colors=palette.channel_colors(frame["channel"])),
+                                target=target, target_text=f"target {d.fmt(target)}"),
+                key="bars_channel", on_pick=pick_member("channel"))
     st.caption("Bars in each channel's own colour; the text says the status against the "
                "channel's target. Click a bar to filter to that channel (click again to remove "
                "it); the sidebar shows every filter.")
@@ -115,13 +136,12 @@ def member_bars(d: Drill, dim: str) -> None:
     if frame is None:
         return
     frame = frame.sort_values("value", ascending=str(d.meta["direction"]) == "higher")
-    frame["text"] = frame["value"].map(d.fmt)  # n is on the axis label: the text stays short
+    frame["text"] = frame["value"].map(d.fmt)
     names = {m: f"{m} (n {n:,.0f})" for m, n in zip(frame[dim], frame["n"], strict=True)}
-    st.plotly_chart(charts.status_bars(frame, dim, "value", text="text", horizontal=True,
-                                       title=f"By {dim}", y_title=d.name, labels=names,
-                                       height=max(220, 34 * len(frame) + 80),
-                                       chosen=d.filters.members(dim)),
-                    width="stretch", config=CHART, **clickable(dim, f"bars_{dim}"))
+    target = _target(frame)
+    figure.draw(htmlcharts.bars(_status_bars(d, frame, dim, labels=names), title=f"By {dim}",
+                                target=target, target_text=f"target {d.fmt(target)}"),
+                key=f"bars_{dim}", on_pick=pick_member(dim))
 
 
 def reason_pareto(d: Drill) -> None:
@@ -135,22 +155,48 @@ def reason_pareto(d: Drill) -> None:
         frame = frame.sort_values("value", ascending=str(d.meta["direction"]) == "higher")
         frame = frame.head(TOP_REASONS)
         frame["text"] = frame["value"].map(d.fmt)
-        st.plotly_chart(charts.status_bars(frame, "reason", "value", text="text", horizontal=True,
-                                           title=f"{d.name} by reason (worst first, top "
-                                                 f"{TOP_REASONS})", y_title=d.name,
-                                           height=max(240, 30 * len(frame) + 80),
-                                           chosen=d.filters.reasons, labels=labels),
-                        width="stretch", config=CHART, **clickable("reason", "pareto_reason"))
-        return
-    if amount == "numerator":
-        frame["hover"] = (frame["value"].map(d.fmt) + " of " + frame["denominator"].map(
-            "{:,.0f}".format) + " (" + frame["reason"].map(lambda r: labels.get(r, r)) + ")")
+        target = _target(frame)
+        markup = htmlcharts.bars(_status_bars(d, frame, "reason", labels=labels),
+                                 title=f"{d.name} by reason (worst first, top {TOP_REASONS})",
+                                 target=target, target_text=f"target {d.fmt(target)}")
     else:
-        frame["hover"] = frame["value"].map(d.fmt)
-    title = drill.amount_title(d.name, str(d.meta["kind"]), d.unit)
-    st.plotly_chart(charts.pareto(frame, "reason", amount, title=f"{title} by reason (Pareto)",
-                                  labels=labels, chosen=d.filters.reasons, hover="hover"),
-                    width="stretch", config=CHART, **clickable("reason", "pareto_reason"))
+        title = drill.amount_title(d.name, str(d.meta["kind"]), d.unit)
+        items, note = pareto_bars(d, frame, amount, labels)
+        markup = htmlcharts.bars(items, title=f"{title} by reason (Pareto)", note=note)
+    figure.draw(markup, key="pareto_reason", on_pick=pick_member("reason"))
+
+
+def pareto_bars(d: Drill, frame: pd.DataFrame, amount: str,
+                labels: dict[str, str]) -> tuple[list[htmlcharts.Bar], str]:
+    """Bars of ``amount`` per reason, largest first, each with its count and cumulative share
+    (reasons beyond the top folded into 'other'), and a note on how many make 80 %."""
+    keep = [c for c in dict.fromkeys(["reason", amount, "value", "denominator", "n"]) if c in frame]
+    data = frame[keep].dropna(subset=[amount])
+    data = data.sort_values(amount, ascending=False, kind="stable")
+    total = float(data[amount].sum()) or 1.0
+    shown, rest = data.head(TOP_REASONS), data.iloc[TOP_REASONS:]
+    chosen = d.filters.reasons
+    items, running, vital = [], 0.0, 0
+    for rec in shown.to_dict("records"):
+        running += float(rec[amount])
+        vital += running - float(rec[amount]) < 0.8 * total
+        code = str(rec["reason"])
+        name = labels.get(code, code)
+        rate = (f"{d.fmt(rec['value'])} of {rec['denominator']:,.0f}"
+                if amount == "numerator" else d.fmt(rec["value"]))
+        items.append(htmlcharts.Bar(
+            label=name, value=float(rec[amount]), color=charts.NEUTRAL, pick=code,
+            text=f"{rec[amount]:,.0f} · {running / total * 100:.0f} % cum.",
+            tip=f"{name}: {rec[amount]:,.0f} ({running / total * 100:.0f} % cumulative) · {rate}",
+            faded=bool(chosen) and code not in chosen, chosen=code in chosen))
+    if len(rest):
+        other = float(rest[amount].sum())
+        items.append(htmlcharts.Bar(label=f"other ({len(rest)} reasons)", value=other,
+                                    color=charts.COMPARISON, text=f"{other:,.0f} · 100 % cum.",
+                                    faded=bool(chosen)))
+    note = (f"{vital} of {len(data)} reasons make 80 % of the total ({total:,.0f}). "
+            "Click a reason to filter to it.")
+    return items, note
 
 
 def reason_months(d: Drill) -> None:
@@ -170,14 +216,36 @@ def reason_months(d: Drill) -> None:
         return
     what = drill.amount_title(d.name, str(d.meta["kind"]), d.unit) if amount != "value" else d.name
     text_format = "{:,.0f}" if amount != "value" or d.unit == "count" else "{:,.1f}"
-    st.plotly_chart(charts.member_months(frame, "reason", amount, labels=reason_labels(),
-                                         chosen=d.filters.reasons, text_format=text_format,
-                                         title=f"{what} by reason and month (top {len(top)})"),
-                    width="stretch", config=CHART, **clickable("reason", "months_reason"))
-    st.html(NARROW_CSS)
+    figure.draw(htmlcharts.heat(*month_rows(frame, amount, text_format, reason_labels(),
+                                            d.filters.reasons),
+                                charts.NEUTRAL, title=f"{what} by reason and month (top {len(top)})"),
+                key="months_reason", on_pick=pick_member("reason"))
     st.caption("Each row is shaded against its own largest month, so a spike stands out whatever "
-               "the reason's size (on a narrow screen the numbers are in the hover). Click a "
-               "reason to filter to it.")
+               "the reason's size. Click a reason to filter to it.")
+
+
+def month_rows(frame: pd.DataFrame, amount: str, text_format: str, labels: dict[str, str],
+               chosen: tuple[str, ...]) -> tuple[list[str], list[htmlcharts.Row]]:
+    """(month labels, one row per reason, biggest total first, each cell shaded between the row's
+    lowest month and its peak, so a spike stands out whatever the reason's size)."""
+    grid = frame.pivot_table(index="reason", columns="period", values=amount, aggfunc="sum")
+    grid = grid.reindex(index=grid.sum(axis=1).sort_values(ascending=False).index,
+                        columns=sorted(grid.columns))
+    months = [htmlcharts.period_label(p, "month") for p in grid.columns]
+    rows = []
+    for code, values in grid.iterrows():
+        # from the row's lowest month (or half its peak, when the row hardly varies) to its peak
+        peak, floor = values.max(), min(values.min(), values.max() / 2)
+        span = (peak - floor) or 1.0
+        name = labels.get(str(code), str(code))
+        cells = [(None, "", f"{name} · {m}: none") if missing(v) else
+                 ((float(v) - floor) / span, text_format.format(v),
+                  f"{name} · {m}: {text_format.format(v)}")
+                 for m, v in zip(months, values, strict=True)]
+        rows.append(htmlcharts.Row(label=name, cells=cells, pick=str(code),
+                                   chosen=str(code) in chosen,
+                                   faded=bool(chosen) and str(code) not in chosen))
+    return months, rows
 
 
 def week_hours(d: Drill) -> None:
@@ -193,22 +261,40 @@ def week_hours(d: Drill) -> None:
     min_n = int(d.meta["min_n"])
     frame = frame.astype({"weekday": "int64", "hour": "int64"})
     frame["value"] = frame["value"].where(frame["n"].fillna(0) >= min_n)
-    suffix = " %" if d.unit == "percent" else ""
-    colorscale = "Reds" if str(d.meta["direction"]) == "lower" else "Blues"
+    color = charts.STATUS_COLORS["red"] if str(d.meta["direction"]) == "lower" else charts.NEUTRAL
     blank = f" (cells with n < {min_n} blank)" if min_n > 1 else ""
-    value = charts.week_hours(_grid(frame, "value"), "value", suffix=suffix,
-                              colorscale=colorscale, title=f"{d.name}{blank}")
+    value = htmlcharts.heat(*hour_rows(_grid(frame, "value"), "value", d.fmt), color,
+                            title=f"{d.name}{blank}", compact=True)
     if d.unit == "count":
-        st.plotly_chart(value, key="hours_value", width="stretch", config=CHART)
+        figure.draw(value, key="hours_value")
         return
     numerator = drill.amount_column(str(d.meta["kind"]), d.unit) == "numerator"
     count = "numerator" if numerator else "n"
     what = (drill.amount_title(d.name, str(d.meta["kind"]), d.unit) if numerator
             else f"{d.name}: cases (n)")
-    left, right = st.columns(2)
-    left.plotly_chart(charts.week_hours(_grid(frame, count), count, title=what),
-                      key="hours_count", width="stretch", config=CHART)
-    right.plotly_chart(value, key="hours_value", width="stretch", config=CHART)
+    counted = htmlcharts.heat(*hour_rows(_grid(frame, count), count, "{:,.0f}".format),
+                              charts.NEUTRAL, title=what, compact=True)
+    figure.draw(f'<div class="two">{counted}{value}</div>', key="hours_value")
+
+
+def hour_rows(grid: pd.DataFrame, column: str,
+              fmt: Callable[[object], str]) -> tuple[list[str], list[htmlcharts.Row]]:
+    """(hours 0-23, one row per weekday Monday first), each cell shaded between the grid's
+    smallest and largest value."""
+    values = grid[column].astype("float64")
+    low, high = values.min(), values.max()
+    span = (high - low) if high > low else 1.0
+    rows = []
+    for day in range(1, 8):
+        part = grid[grid["weekday"] == day].set_index("hour")[column]
+        cells = []
+        for hour in range(24):
+            v = part.get(hour)
+            tip = f"{charts.WEEKDAYS[day - 1]} {hour:02d}:00 · "
+            cells.append((None, "", tip + "none") if missing(v) else
+                         ((float(v) - low) / span, fmt(v), tip + fmt(v)))
+        rows.append(htmlcharts.Row(label=charts.WEEKDAYS[day - 1], cells=cells))
+    return [f"{h:02d}" for h in range(24)], rows
 
 
 def _grid(frame: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -17,6 +17,7 @@ carries the session's filters over.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
@@ -110,9 +111,19 @@ def toggle(dimension: str, chart_key: str) -> None:
     a member adds it to (or, when already chosen, removes it from) the same filter the sidebar
     shows. Clicks on several charts combine; '(none)' and 'other' are not members."""
     custom = clicked_point(chart_key)
-    if custom is None:
-        return
-    value = str(custom[0] if isinstance(custom, list | tuple) else custom)
+    if custom is not None:
+        toggle_member(dimension, str(custom[0] if isinstance(custom, list | tuple) else custom))
+
+
+def pick_member(dimension: str) -> Callable[[str], None]:
+    """The ``figure.draw`` click callback that toggles the clicked member of ``dimension``."""
+    return functools.partial(toggle_member, dimension)
+
+
+def toggle_member(dimension: str, value: str) -> None:
+    """Add ``value`` to (or, when already chosen, remove it from) the filter on ``dimension`` the
+    sidebar shows, before the widgets are drawn; '(none)', 'other' and unknown values are not
+    members and change nothing."""
     if value in NOT_A_MEMBER or value not in known(dimension):
         return
     key = widget_key(dimension)
