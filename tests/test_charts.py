@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from metrics import facade
 from views.ui import charts
@@ -56,59 +55,6 @@ def test_trend_has_one_line_per_series_plus_comparison_and_target() -> None:
     assert [t.name for t in fig.data] == ["a", "b", "last year"]
     assert fig.data[2].line.dash == "dot"
     assert fig.layout.shapes[0].y0 == 2.5
-
-
-def test_status_matrix_codes_cells_by_status_and_keeps_ids() -> None:
-    frame = pd.DataFrame({"kpi": ["csat", "csat", "aht"], "channel": ["phone", "chat", "phone"],
-                          "status": ["green", "red", "amber"], "text": ["90 %", "60 %", "7 min"]})
-    fig = charts.status_matrix(frame, "kpi", "channel", text="text", rows=["csat", "aht"],
-                               row_labels={"csat": "CSAT", "aht": "Handle time"})
-    heat = fig.data[0]
-    assert list(heat.x) == ["chat", "phone"] and list(heat.y) == ["CSAT", "Handle time"]
-    green, amber, red = (charts.STATUS_ORDER.index(s) for s in ("green", "amber", "red"))
-    assert heat.z[0] == (red, green) or list(heat.z[0]) == [red, green]
-    assert heat.z[1][0] is None and heat.z[1][1] == amber  # aht x chat has no cell
-    assert list(heat.customdata[1][1]) == ["aht", "phone"]
-    assert heat.text[0][1] == "90 %"
-    clickable = fig.data[1]  # invisible markers: heatmaps cannot be selected in Plotly
-    assert len(clickable.x) == 3 and ["aht", "phone"] in [list(c) for c in clickable.customdata]
-
-
-def test_status_bars_colour_each_bar_and_carry_the_category() -> None:
-    frame = pd.DataFrame({"channel": ["phone", "chat"], "value": [10.0, 20.0],
-                          "status": ["green", "red"]})
-    fig = charts.status_bars(frame, "channel", "value", target=15.0)
-    bar = fig.data[0]
-    assert list(bar.marker.color) == [charts.STATUS_COLORS["green"], charts.STATUS_COLORS["red"]]
-    assert list(bar.customdata) == ["phone", "chat"]
-    horizontal = charts.status_bars(frame, "channel", "value", horizontal=True)
-    assert horizontal.data[0].orientation == "h"
-
-
-def test_pareto_sorts_descending_folds_the_tail_and_ends_at_100() -> None:
-    frame = pd.DataFrame({"reason": ["a", "b", "c", "d"], "n": [1, 5, 3, 1]})
-    fig = charts.pareto(frame, "reason", "n", top=2, labels={"b": "Billing"}, chosen=("c",))
-    bars, cumulative = fig.data
-    # 10 in all: b 5 (50 %), c 3 (80 %), a + d folded into "other" 2 (100 %)
-    assert list(bars.y) == ["Billing", "c ●", "other"] and list(bars.x) == [5, 3, 2]
-    assert [c[0] for c in bars.customdata] == ["b", "c", "other"]  # clicks carry the member
-    assert list(bars.text) == ["5 · 50 % cum.", "3 · 80 % cum.", "2 · 100 % cum."]
-    faded = charts.fade(charts.NEUTRAL)
-    assert list(bars.marker.color) == [faded, charts.NEUTRAL, faded]  # the chosen one stands out
-    assert bars.marker.opacity is None  # an opacity array would make the bars unclickable
-    assert abs(cumulative.x[-1] - 100.0) < 1e-9
-    assert list(fig.layout.xaxis2.range) == [0, 105]  # the share's own axis, not the counts'
-    assert fig.layout.xaxis.range[1] > 5  # room for the text beside the longest bar
-    assert list(cumulative.x) == sorted(cumulative.x)
-
-
-def test_week_hours_is_a_7_by_24_grid_monday_first() -> None:
-    frame = pd.DataFrame({"weekday": [1, 7], "hour": [0, 23], "contacts": [4, 9]})
-    fig = charts.week_hours(frame, "contacts")
-    heat = fig.data[0]
-    assert isinstance(fig, go.Figure) and len(heat.z) == 7 and len(heat.z[0]) == 24
-    assert heat.y[0] == "Mon" and heat.z[0][0] == 4 and heat.z[6][23] == 9
-    assert heat.z[3][12] is None or heat.z[3][12] != heat.z[3][12]  # empty cells stay blank
 
 
 def test_values_read_in_their_unit() -> None:

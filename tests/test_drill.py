@@ -109,16 +109,23 @@ def test_unknown_members_in_a_url_are_dropped_with_a_notice() -> None:
     assert notices == ["ignored unknown channel: fax", "ignored unknown team: x"]
 
 
-def test_reason_months_shade_each_row_against_its_own_peak() -> None:
-    # big: 100, 100, 200 (its peak in March); small: 2, 10, 2 (its peak in February)
-    frame = pd.DataFrame({"reason": ["big"] * 3 + ["small"] * 3,
-                          "period": [date(2026, m, 1) for m in (1, 2, 3)] * 2,
-                          "value": [100, 100, 200, 2, 10, 2]})
-    fig = charts.member_months(frame, "reason", "value", labels={"small": "Small one"})
-    heat, clicks = fig.data
-    assert list(heat.y) == ["big", "Small one"]  # biggest total first
-    assert heat.z[0] == [0.5, 0.5, 1.0] and heat.z[1] == [0.2, 1.0, 0.2]
-    assert set(clicks.customdata) == {"big", "small"}  # a click carries the member, not the label
+def test_reason_months_shade_each_row_between_its_low_and_its_peak() -> None:
+    from views.ui import breakdowns
+
+    # big: 100, 100, 200 -> floor min(100, 200 / 2) = 100, span 100: shades 0, 0, 1
+    # small: 2, 10, 2 -> floor min(2, 10 / 2) = 2, span 8: shades 0, 1, 0
+    # flat: 90, 100, 95 hardly varies -> floor min(90, 50) = 50, span 50: 0.8, 1, 0.9
+    frame = pd.DataFrame({"reason": ["big"] * 3 + ["small"] * 3 + ["flat"] * 3,
+                          "period": [date(2026, m, 1) for m in (1, 2, 3)] * 3,
+                          "value": [100, 100, 200, 2, 10, 2, 90, 100, 95]})
+    months, rows = breakdowns.month_rows(frame, "value", "{:,.0f}", {"small": "Small one"},
+                                         chosen=("small",))
+    assert months == ["Jan 26", "Feb 26", "Mar 26"]
+    assert [r.label for r in rows] == ["big", "flat", "Small one"]  # biggest total first
+    assert [[round(c[0], 2) for c in r.cells] for r in rows] == [[0, 0, 1], [0.8, 1, 0.9],
+                                                                  [0, 1, 0]]
+    assert rows[2].pick == "small" and rows[2].chosen and rows[0].faded  # the code, not the label
+    assert rows[2].cells[1][1:] == ("10", "Small one · Feb 26: 10")
 
 
 def test_names_from_urls_and_data_are_shown_as_written() -> None:
@@ -128,10 +135,7 @@ def test_names_from_urls_and_data_are_shown_as_written() -> None:
     shown = tiles.plain(hostile)
     assert "[sign in](" not in shown and "![](" not in shown and ":red[" not in shown
     assert shown.replace("\\", "") == hostile  # every character still there, only escaped
-    bars = charts.status_bars(pd.DataFrame({"team": ["<b>A</b>"], "value": [1.0],
-                                            "status": ["green"]}), "team", "value")
-    assert list(bars.data[0].x) == ["&lt;b&gt;A&lt;/b&gt;"]  # Plotly shows it, not bold
-    assert list(bars.data[0].customdata) == ["<b>A</b>"]  # a click still carries the member
+    assert charts.label("<b>A</b>") == "&lt;b&gt;A&lt;/b&gt;"  # Plotly shows it, not bold
     # every member filter is part of the stated scope and of the board pack's file name
     teamed = F.with_member("team", ["Backoffice"]).with_member("channel", ["chat"])
     assert " · ".join(scope_parts(teamed)) == "chat · all departments · team Backoffice"

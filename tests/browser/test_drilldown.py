@@ -17,19 +17,15 @@ def params(page: Any) -> dict[str, list[str]]:
 
 
 def chart(page: Any, title: str) -> Any:
-    """The Plotly chart whose title contains ``title`` (scrolled into view)."""
-    found = page.locator(".js-plotly-plot").filter(
-        has=page.locator(".gtitle").filter(has_text=title))
-    if found.count() == 0:  # charts without a title of their own: the channel comparison
-        found = page.locator(".js-plotly-plot")
+    """The chart (``views.ui.htmlcharts``) whose title contains ``title``, scrolled into view."""
+    found = page.locator(".hc").filter(has=page.locator(".ht").filter(has_text=title))
     found.first.scroll_into_view_if_needed()
     return found.first
 
 
 def click_bar(page: Any, plot: Any, index: int, helpers: Any, param: str) -> None:
     before = params(page).get(param)
-    box = plot.locator("g.point path").nth(index).bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    plot.locator(".br.pk").nth(index).click()
     page.wait_for_function(f"() => new URLSearchParams(location.search).get('{param}') !== "
                            f"{repr(before[0]) if before else 'null'}", timeout=60_000)
     helpers.settle(page)
@@ -44,7 +40,8 @@ def sidebar_filter(page: Any, label: str) -> str:
 def test_a_chart_click_is_a_filter_that_holds(app_url: str, new_page: Any, helpers: Any) -> None:
     page = helpers.open_page(new_page(height=1400),
                              f"{app_url}/channels?{RANGE}&kpi=unreachable_rate")
-    bars = page.locator(".js-plotly-plot").nth(1)  # the trend, then the channel comparison
+    assert page.locator(".js-plotly-plot").count() == 0  # no 4.7 MB script for a drill-down
+    bars = page.locator(".st-key-bars_channel .hc")  # the channel comparison
     bars.scroll_into_view_if_needed()
     click_bar(page, bars, 0, helpers, "channel")
     channel = params(page)["channel"][0]
@@ -90,18 +87,18 @@ def test_breakdowns_follow_the_chosen_kpi(app_url: str, new_page: Any, helpers: 
     main = page.locator("[data-testid='stMain']")
     # (a long title wraps onto lines, which text_content() joins without a space)
     titles = " | ".join(str(t.text_content()).replace(" ", "").lower()
-                        for t in main.locator(".gtitle").all())
+                        for t in main.locator(".ht").all())
     assert "contactscounted(numerator)byreason(pareto)" in titles, titles
     assert "inboundcontactsbyreason" not in titles
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", " ".join(  # labels, not codes such as delivery_status
-        str(t.text_content()) for t in chart(page, "Pareto").locator(".ytick").all()))
+        str(t.text_content()) for t in chart(page, "Pareto").locator(".bl").all()))
     # unreachable attempts never reach a team: no "(none)" at 100 %, a sentence says why
     assert "byteam" not in titles
     assert "is not read by team" in main.inner_text()
     # a percentage KPI with a numerator is ranked by it; AHT is shown per reason, worst first
     page = helpers.open_page(page, f"{app_url}/channels?{RANGE}&kpi=aht")
     for title in ("Average handle time by reason (worst first", "By team"):
-        main.locator(".gtitle").filter(has_text=title).first.wait_for(state="attached",
+        main.locator(".ht").filter(has_text=title).first.wait_for(state="attached",
                                                                       timeout=60_000)
 
 
