@@ -86,3 +86,21 @@ def test_default_period_is_whole_months_ending_with_the_newest_complete_one() ->
         Filters(start=date(2025, 12, 1), end=date(2026, 11, 30))
     assert default_filters(date(2026, 3, 15), date(2026, 3, 16), "year_to_date") == \
         Filters(start=date(2026, 1, 1), end=date(2026, 2, 28))
+
+
+def test_a_matrix_row_that_can_only_read_0_or_100_percent_is_replaced_by_why() -> None:
+    # avoidable rate: Finance owns only avoidable reasons (100 %), Sales none (0 %): the split
+    # says which department owns the reason, not how well it does; csat varies (80 %, 90 %)
+    frame = pd.DataFrame({
+        "kpi": ["avoidable_rate"] * 2 + ["csat"] * 2,
+        "department": ["Finance", "Sales"] * 2, "value": [100.0, 0.0, 80.0, 90.0],
+        "n": [40, 35, 40, 35], "applicable": [True] * 4, "provisional": [False] * 4,
+        "status": ["red", "green", "amber", "green"]})
+    markup = scoregrid.matrix_html(frame, "department", ["avoidable_rate", "csat"],
+                                   {"avoidable_rate": "Avoidable", "csat": "CSAT"},
+                                   {"avoidable_rate": "percent", "csat": "percent"}, "EUR",
+                                   lambda kpi, member: f"channels?kpi={kpi}&dept={member}")
+    avoidable, csat = markup.split("<tr>")[2:4]
+    assert 'class="why" colspan="2"' in avoidable and "100.0 %" not in avoidable
+    assert "0 % or 100 %" in avoidable
+    assert "80.0 %" in csat and "90.0 %" in csat and 'title="CSAT · Sales: 90.0 %"' in csat

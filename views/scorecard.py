@@ -57,8 +57,10 @@ PAGE_CSS = """<style>
 </style>"""
 
 st.html(PAGE_CSS)
-head = st.columns([5, 1], vertical_alignment="bottom")
-head[0].title("Scorecard")
+# the title and the Board pack button share a line and wrap onto two when the page is narrow
+head = st.container(horizontal=True, vertical_alignment="center",
+                    horizontal_alignment="distribute")
+head.title("Scorecard", width="content")
 if not imports.warehouse_summary()["contacts"]:
     st.stop()  # app.py shows the empty-warehouse notice
 
@@ -83,7 +85,7 @@ scored, scores, history, months = view["scored"], view["scores"], view["history"
 attention = view["attention"]
 split = {d: view[d] for d in ("channel", "department")}
 
-with head[1]:
+with head:
     boardpack_button.draw(filters)
 
 data_line, stale = freshness_text(fresh, filters.end)

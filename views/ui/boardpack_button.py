@@ -13,6 +13,6 @@ def draw(filters: Filters) -> None:
 
     st.download_button("Board pack", data=lambda: boardpack.pdf_bytes(filters),
                        file_name=boardpack.file_name(filters), mime="application/pdf",
-                       icon=":material/picture_as_pdf:", width="stretch",
+                       icon=":material/picture_as_pdf:", width="content",
                        help="A4 landscape PDF of this scorecard for the meeting: scores, what needs "
                             "attention, the KPI tables and the charge-back statement.")

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from views.ui import tiles
+from views.ui import drill, tiles
 from views.ui.briefing_text import attention_sentence
 from views.ui.charts import STATUS_COLORS
 from views.ui.tiles import (
@@ -211,6 +211,11 @@ def matrix_html(frame: pd.DataFrame, dimension: str, order: list[str], labels: d
     head = "".join(f"<th>{esc(m)}</th>" for m in members)
     body = []
     for kpi_id in order:
+        why = _split_says_nothing(frame[frame["kpi"].astype(str) == kpi_id], units.get(kpi_id, ""))
+        if why:
+            body.append(f'<tr><th class="rl">{esc(labels.get(kpi_id, kpi_id))}</th>'
+                        f'<td class="why" colspan="{len(members)}">{esc(why)}</td></tr>')
+            continue
         tds = []
         for m in members:
             r = cells.get((kpi_id, m))
@@ -221,11 +226,23 @@ def matrix_html(frame: pd.DataFrame, dimension: str, order: list[str], labels: d
             text = format_value(r["value"], units.get(kpi_id, ""), currency) if ok else "n/a"
             if ok and bool(r["provisional"]):
                 text += " (prov.)"
-            tds.append(f'<td class="{esc(r["status"])}"><a href="#" data-drill="'
-                       f'{esc(link(kpi_id, m))}">{esc(text)}</a></td>')
+            tip = f"{labels.get(kpi_id, kpi_id)} · {m}: {text}"
+            tds.append(f'<td class="{esc(r["status"])}" title="{esc(tip)}"><a href="#" '
+                       f'data-drill="{esc(link(kpi_id, m))}">{esc(text)}</a></td>')
         body.append(f'<tr><th class="rl">{esc(labels.get(kpi_id, kpi_id))}</th>{"".join(tds)}</tr>')
-    return (f'<div class="mx"><table><thead><tr><th></th>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>')
+    wide = " wide" if len(members) > 5 else ""  # turns compact at a wider width
+    return (f'<div class="mx{wide}"><p class="mxs">Too narrow for the values: each cell shows its '
+            "status; its value is in the hover and behind the click.</p><table><thead><tr><th></th>"
+            f'{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+
+
+def _split_says_nothing(rows: pd.DataFrame, unit: str) -> str | None:
+    """Why one KPI's cells by this dimension are not shown: every member reads 0 % or 100 %
+    (whether a contact counts decides its member), e.g. avoidable contact rate by owning department
+    when each department owns only avoidable or only unavoidable reasons."""
+    read = rows[rows["applicable"].astype(bool) & (rows["n"].fillna(0) > 0)]
+    why = drill.cannot_vary(read, unit) if len(read) > 1 else None
+    return why if why and "0 %" in why else None
 
 
 CSS = """
@@ -294,6 +311,8 @@ CSS = """
 .mx td a { color: #111; }
 .mx td.green { background: #3fae6e; } .mx td.amber { background: #f0b429; } .mx td.red { background: #e05a5a; }
 .mx td:empty { background: transparent; }
+.mx td.why { background: transparent; text-align: left; white-space: normal; font-size: 11.5px;
+  opacity: .75; }
 .mxh { font-weight: 700; font-size: 13.5px; margin: 12px 0 0; }
 .mxc, .foot { font-size: 12px; opacity: .75; margin: 0 0 2px; }
 .foot { margin-top: 4px; }
@@ -309,6 +328,25 @@ CSS = """
   .t::before { content: "target "; opacity: .7; } .n::before { content: "n "; opacity: .7; }
   .m::before { content: "latest month "; opacity: .7; }
   .s { justify-self: end; } .tr { justify-self: end; }
+}
+.mxs { display: none; font-size: 11.5px; opacity: .75; margin: 2px 0; }
+@container (max-width: 940px) {
+  .mx.wide .mxs { display: block; }
+  .mx.wide td { font-size: 0; width: 20px; min-width: 20px; height: 16px; padding: 0; }
+  .mx.wide td a { display: block; width: 100%; height: 16px; }
+  .mx.wide thead th { writing-mode: vertical-rl; transform: rotate(180deg); font-size: 11px;
+    font-weight: 500; padding: 2px 0; text-align: left; }
+  .mx.wide td.why { font-size: 11px; width: auto; height: auto; padding: 1px 4px; }
+  .mx.wide th.rl { white-space: normal; font-size: 11.5px; min-width: 120px; }
+}
+@container (max-width: 620px) {
+  .mx .mxs { display: block; }
+  .mx td { font-size: 0; width: 20px; min-width: 20px; height: 16px; padding: 0; }
+  .mx td a { display: block; width: 100%; height: 16px; }
+  .mx thead th { writing-mode: vertical-rl; transform: rotate(180deg); font-size: 11px;
+    font-weight: 500; padding: 2px 0; text-align: left; }
+  .mx td.why { font-size: 11px; width: auto; height: auto; padding: 1px 4px; }
+  .mx th.rl { white-space: normal; font-size: 11.5px; min-width: 120px; }
 }
 @media print {
   .row { break-inside: avoid; } .persp { break-inside: avoid; }
