@@ -1,10 +1,14 @@
 """The Ownership page in AppTest: smoke, URL-driven department filter, empty warehouse.
 
 The statement is HTML (``st.html``, readable at 390 px); its figures are read back from the markup.
+The charts are HTML too (``views.ui.figure``, no Plotly on the page: issue 11), read back from the
+component's data.
 """
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from pathlib import Path
 
@@ -13,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from metrics import facade
 from tests.demo_warehouse import demo_db, page
+from views.ui.ownership_charts import read_pick
 
 URL = {"from": "2026-01-01", "to": "2026-06-30", "grain": "month"}
 
@@ -25,6 +30,17 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _tables(at: AppTest) -> list[str]:
     """The statement's HTML tables (department rows, line items, months), in page order."""
     return [h.proto.body for h in at.get("html") if '<table class="stmt ' in h.proto.body]
+
+
+def _charts(at: AppTest) -> dict[str, str]:
+    """The markup of each chart the figure component draws, by its key."""
+    found = [e.proto for e in at.main if type(e).__name__ == "UnknownElement"
+             and getattr(e.proto, "component_name", "") == "html_chart"]
+    return {p.id.rsplit("-", 1)[-1]: str(json.loads(p.json)) for p in found}
+
+
+def _picks(markup: str) -> set[tuple[str, str, str] | None]:
+    return {read_pick(html.unescape(v)) for v in re.findall(r'data-pick="([^"]*)"', markup)}
 
 
 def _total_cost(table: str) -> str:
@@ -47,7 +63,21 @@ def test_ownership_page_draws_everything(monkeypatch: pytest.MonkeyPatch, db: Pa
     assert not at.exception
     labels = [m.label for m in at.metric]
     assert labels[:3] == ["Avoidable cost (EUR)", "Avoidable contacts", "Avoidable contact rate"]
-    assert len(at.get("plotly_chart")) >= 5  # cost trend, top reasons, split, matrix, cpx
+    assert not at.get("plotly_chart")  # the 4.7 MB Plotly script would break the 2 s budget
+    charts = _charts(at)
+    assert list(charts) == ["cost_trend", "top", "split", "matrix", "cpx"]
+    # a department's part of the cost trend and a top reason open Channels on avoidable cost
+    departments = {member for dim, member, kpi in filter(None, _picks(charts["cost_trend"]))
+                   if dim == "department" and kpi == "avoidable_cost"}
+    assert "Finance" in departments and None not in _picks(charts["cost_trend"])
+    top = facade.top_reasons(facade.Query.of("avoidable_cost", start="2026-01-01",
+                                             end="2026-06-30"), limit=10, db=db)
+    assert _picks(charts["top"]) == {("reason", r, "avoidable_cost") for r in top["reason"]}
+    # a bubble of a reason that is not avoidable opens its contacts instead
+    matrix = _picks(charts["matrix"])
+    assert {kpi for _, _, kpi in filter(None, matrix)} == {"avoidable_cost", "contacts"}
+    assert "data-pick" not in charts["split"] and "data-pick" not in charts["cpx"]
+    assert "Caused by Customer Service" in charts["split"]
     expected = facade.chargeback_statement(
         facade.Query.of("contacts", start="2026-01-01", end="2026-06-30"), db=db)
     statement, lines, months = _tables(at)

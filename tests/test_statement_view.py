@@ -1,5 +1,5 @@
-"""The statement on screen (views.ui.statement_view) and the Ownership charts: tables that fold into
-cards on a phone, escaped text, links into Channels, the rates behind the cost, member colours.
+"""The statement on screen (views.ui.statement_view): tables that fold into cards on a phone, escaped
+text, links into Channels, the rates behind the cost (the Ownership charts: test_ownership_charts).
 
 Hand count: a statement of Finance (2 contacts, 8.50 of 13.60 = 62.5 %, 1,234.5 before) and its
 Total; lines bill 2 x 4.25 = 8.50 and where 1,200 x 0.10 = 120.00 (1,202 contacts, 128.50 in all).
@@ -14,9 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from views.ui import ownership_charts, statement_view
-from views.ui.charts import STATUS_COLORS
-from views.ui.palette import department_colors
+from views.ui import statement_view
 
 STATEMENT = pd.DataFrame([
     {"department": "Finance <b>", "avoidable_contacts": 2, "handle_minutes": 15.0, "cost": 8.5,
@@ -88,29 +86,3 @@ def test_rates_text_names_the_rates_that_apply_in_the_period() -> None:
                        "per contact from 2026-01-01")
     assert "costs 0" in statement_view.rates_text(costs.iloc[0:0], date(2025, 1, 1),
                                                   date(2025, 1, 31))[0]
-
-
-def test_charts_use_member_colours_never_status_ones_and_carry_what_a_click_opens() -> None:
-    colors = department_colors(["Finance", "Logistics", "Customer Service"])
-    status = {c.lower() for c in STATUS_COLORS.values()}
-    reasons = pd.DataFrame([
-        {"department": "Finance", "reason": "bill", "reason_label": "Billing error",
-         "quadrant": "eliminate", "avoidable": True, "service_caused": False, "contacts": 2,
-         "handle_minutes": 15.0, "cost": 8.5},
-        {"department": "Customer Service", "reason": "pwd", "reason_label": "Password reset",
-         "quadrant": "automate", "avoidable": True, "service_caused": True, "contacts": 2,
-         "handle_minutes": 8.3, "cost": 5.0}])
-    for chosen in ((), ("Finance",)):
-        split = ownership_charts.caused_split(reasons, "Customer Service", "EUR", colors, chosen)
-        assert {t.marker.color.lower() for t in split.data}.isdisjoint(status)
-    top = pd.DataFrame([{"reason": "bill", "label": "Billing error because of a very long label",
-                         "department": "Finance", "quadrant": "eliminate", "contacts": 2,
-                         "handle_minutes": 15.0, "cost": 8.5}])
-    bar = ownership_charts.top_reasons_bar(top, colors, "EUR")
-    assert list(bar.data[0].customdata[0][:2]) == ["bill", "avoidable_cost"]
-    assert all(len(part) <= 22 for part in re.split("<br>", bar.data[0].y[0]))  # wrapped
-    trend = pd.DataFrame([{"period": date(2024, 1, 1), "department": "Finance", "value": 8.5,
-                           "n": 2}])
-    cost = ownership_charts.cost_trend(trend, "EUR", colors)
-    assert list(cost.data[0].customdata[0][:2]) == ["Finance", "avoidable_cost"]
-    assert cost.data[0].marker.color == colors["Finance"]

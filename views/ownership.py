@@ -3,18 +3,17 @@ charge-back statement (screen, CSV, PDF: share of every department's avoidable c
 against the comparison period, line items per reason, months, how cost is computed), contacts per
 X, the value/irritant matrix and how much of the failure demand the service department causes.
 
-Departments and reasons click through to the Channels page with those filters: a chart click
-(``on_select``: the callback notes where to go, the next run switches page) or a link in the
-statement tables."""
+Departments and reasons click through to the Channels page with those filters: a chart click (the
+charts are HTML drawn by ``views.ui.figure``, no Plotly on the page: its ``on_pick`` callback notes
+where to go, the next run switches page) or a link in the statement tables."""
 
 from __future__ import annotations
-
-import functools
 
 import pandas as pd
 import streamlit as st
 
 from metrics import facade, imports
+from views.ui import figure
 from views.ui import statement_view as sv
 from views.ui.chargeback import (
     Details,
@@ -28,11 +27,12 @@ from views.ui.ownership_charts import (
     caused_split,
     cost_trend,
     cpx_trend,
+    read_pick,
     top_reasons_bar,
     value_irritant,
 )
 from views.ui.palette import department_colors
-from views.ui.sidebar import clicked_point, global_filters, known
+from views.ui.sidebar import global_filters, known
 from views.ui.state import COMPARISONS, link
 from views.ui.tiles import failure_markdown, kpi_error, link_params, plain
 
@@ -61,16 +61,16 @@ def _to_channels(department: str | None = None, reason: str | None = None,
     return link("channels", narrowed, kpi=kpi).lstrip("/")
 
 
-def _clicked(chart_key: str, dimension: str) -> None:
-    """``on_select`` callback: note the clicked member (``customdata[0]``) and KPI (``[1]``)."""
-    custom = clicked_point(chart_key)
-    if isinstance(custom, list | tuple) and len(custom) >= 2:
-        st.session_state[GO] = (dimension, str(custom[0]), str(custom[1]))
+def _clicked(value: str) -> None:
+    """``figure.draw`` click callback: note the clicked (dimension, member, KPI) of a department
+    or reason (``ownership_charts.pick``); the next run opens Channels with it."""
+    target = read_pick(value)
+    if target is not None:
+        st.session_state[GO] = target
 
 
-def _clickable_chart(fig: object, key: str, dimension: str) -> None:
-    st.plotly_chart(fig, width="stretch", key=key, selection_mode="points",
-                    on_select=functools.partial(_clicked, key, dimension))
+def _clickable_chart(markup: str, key: str) -> None:
+    figure.draw(markup, key=key, on_pick=_clicked)
 
 
 target = st.session_state.pop(GO, None)
@@ -173,8 +173,9 @@ elif trend.empty:
     st.info("No avoidable contacts in this period and scope. Widen the period, or check that the "
             "reason map on the Data page marks reasons as avoidable.")
 else:
-    _clickable_chart(cost_trend(trend, currency, colors), "cost_trend", "department")
-    st.caption("Click a department's bar to open its avoidable cost on the Channels page.")
+    _clickable_chart(cost_trend(trend, currency, colors, filters.grain), "cost_trend")
+    st.caption("Click a department's part of a column to open its avoidable cost on the Channels "
+               "page.")
 
 st.subheader(f"Charge-back statement: {plain(who)}")
 statement = facade.chargeback_statement(period_q, cmp=filters.cmp)
@@ -216,13 +217,13 @@ else:
 
 top = facade.top_reasons(period_q, limit=10)
 if not top.empty:
-    _clickable_chart(top_reasons_bar(top, colors, currency), "top", "reason")
+    _clickable_chart(top_reasons_bar(top, colors, currency), "top")
+    st.caption("Click a reason to open its avoidable cost on the Channels page.")
 if not reasons.empty and reasons["avoidable"].any():
     split_source = facade.reason_costs(facade.Query.of(
         "contacts", grain="all", start=filters.start, end=filters.end,
         filters=filters.as_filter_map(without=["department"]))) if chosen else reasons
-    st.plotly_chart(caused_split(split_source, service_dept, currency, colors, chosen),
-                    width="stretch", key="split")
+    figure.draw(caused_split(split_source, service_dept, currency, colors, chosen), key="split")
 st.caption(f"Avoidable contacts owned by {service_dept} are the service's own failure demand "
            "(chasers, wrong information); everything else is caused elsewhere and belongs on "
            "that department's statement." + (f" Above: {who} against every other department in "
@@ -233,7 +234,9 @@ if matrix.empty or matrix["quadrant"].isna().all():
     st.info("No quadrants yet: give reasons a quadrant (eliminate, simplify, automate, leverage) "
             "in the reason map on the Data page.")
 else:
-    _clickable_chart(value_irritant(matrix, colors, currency), "matrix", "reason")
+    _clickable_chart(value_irritant(matrix, colors, currency), "matrix")
+    st.caption("Click a bubble to open that reason on the Channels page: its avoidable cost, or "
+               "its contacts when the reason is not avoidable.")
     missing = matrix[matrix["quadrant"].isna()]
     if len(missing):
         st.caption(f"{len(missing)} reason(s) without a quadrant are not shown: "
@@ -277,7 +280,7 @@ else:
     elif cpx.dropna(subset=["value"]).empty:
         st.info(f"No {driver} in this period: add them to the demand table on the Data page.")
     else:
-        st.plotly_chart(cpx_trend(cpx, colors), width="stretch", key="cpx")
+        figure.draw(cpx_trend(cpx, colors, filters.grain), key="cpx")
     st.caption(f"The company line divides all contacts by its {driver}; each department's line "
                "divides its contacts by its own driver (shown in the legend). Demand has no "
                "channel, so the channel filter does not apply here.")

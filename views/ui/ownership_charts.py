@@ -1,163 +1,371 @@
-"""Pure chart builders of the Ownership page: frame in, Plotly figure out (no Streamlit).
+"""Pure chart builders of the Ownership page: frame in, escaped HTML out (no Streamlit, no Plotly),
+drawn by ``views.ui.figure`` like the Channels page's charts (``views.ui.htmlcharts``): no 4.7 MB
+Plotly script on the page's first screen (issue 11), text laid out in HTML so it never shrinks on a
+phone, theme colours from Streamlit's ``--st-*`` variables.
 
 Departments keep one colour across every chart and page (``views.ui.palette.department_colors``
 over every department of the warehouse), none of them a status colour, so Finance is the same
 colour in the cost trend, the matrix and the top-reasons bars whatever the filter. A click opens
-the Channels page: in every clickable chart ``customdata[0]`` is the member clicked (a department
-or a reason code) and ``customdata[1]`` the KPI to open it on. The value/irritant matrix
-follows Price & Jaffe (*The Best Service is No Service*): x = value to the customer, y = value to
-the company; eliminate (neither), simplify (the company's, irritating to customers), automate
-(customers', costly to the company), leverage (both). Reasons have no coordinates of their own,
-only a quadrant, so bubbles are laid out on a small grid inside their quadrant, biggest first.
+the Channels page: every clickable element carries ``data-pick`` = ``pick(dimension, member, kpi)``
+(a department or a reason code and the KPI to open it on), read back with ``read_pick``.
+
+The value/irritant matrix follows Price & Jaffe (*The Best Service is No Service*): x = value to the
+customer, y = value to the company; eliminate (neither), simplify (the company's, irritating to
+customers), automate (customers', costly to the company), leverage (both). Reasons have no
+coordinates of their own, only a quadrant, so each quadrant is a box of bubbles (area = contacts),
+biggest first, that wraps on a narrow screen.
 """
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 
+from views.ui import htmlcharts
 from views.ui.charts import TOTAL as OTHERS
-from views.ui.charts import wrap
+from views.ui.htmlcharts import esc, number
 from views.ui.palette import UNMAPPED as GREY
 
-QUADRANT_CELLS = {"eliminate": (0, 0), "automate": (1, 0), "simplify": (0, 1), "leverage": (1, 1)}
-QUADRANT_TEXT = {"eliminate": "Eliminate: irritant to both", "automate": "Automate: customers value it",
-                 "simplify": "Simplify: the company needs it", "leverage": "Leverage: value to both"}
+# Grid order of the matrix: the top row is high value to the company, the left column low value
+# to the customer.
+QUADRANTS = ("simplify", "leverage", "eliminate", "automate")
+QUADRANT_TEXT = {"eliminate": ("Eliminate", "irritant to both"),
+                 "automate": ("Automate", "customers value it"),
+                 "simplify": ("Simplify", "the company needs it"),
+                 "leverage": ("Leverage", "value to both")}
 ACCENT = "#4c78a8"
 AVOIDABLE_COST = "avoidable_cost"
+DIMENSIONS = ("department", "reason")
+KPIS = (AVOIDABLE_COST, "contacts")
+SMALLEST, LARGEST = 10.0, 44.0  # bubble diameters (px) of no contacts and of the most
+
+# CSS the markup below needs beyond the figure component's classes (the component renders each
+# chart in its own shadow root, so this stays scoped to the chart it starts): reason labels that
+# wrap instead of being cut, period labels that may pass their column, the split and the matrix.
+STYLE = """<style>
+.o-wrap .bl { white-space: normal; overflow-wrap: anywhere; line-height: 1.15; }
+.o-wrap .xa.fx span { overflow: visible; display: flex; justify-content: center;
+  white-space: nowrap; }
+.o-sr { display: grid; grid-template-columns: minmax(64px, 14%) minmax(0, 1fr); column-gap: 8px;
+  align-items: center; margin: 4px 0; }
+.o-sl { text-align: right; white-space: nowrap; }
+.o-sb { display: flex; height: 26px; border-radius: 3px; overflow: hidden; }
+.o-sb i { display: flex; align-items: center; justify-content: center; min-width: 0;
+  color: #fff; font-style: normal; font-weight: 600; font-size: 12px; white-space: nowrap;
+  overflow: hidden; text-shadow: 0 0 3px rgba(0,0,0,.45); }
+.o-tk { display: grid; grid-template-columns: minmax(64px, 14%) minmax(0, 1fr); column-gap: 8px;
+  font-size: 11px; opacity: .75; }
+.o-tk div { position: relative; height: 15px; }
+.o-tk div span { position: absolute; top: 0; transform: translateX(-50%); white-space: nowrap; }
+.o-tk div span:first-child { transform: none; }
+.o-tk div span:last-child { transform: translateX(-100%); }
+.o-keys { display: flex; flex-direction: column; gap: 3px; margin-top: 8px; font-size: 12px; }
+.o-keys .sq { flex: none; margin-top: 2px; }
+.o-keys .li { align-items: flex-start; }
+.o-mx { display: grid; grid-template-columns: 16px 16px minmax(0, 1fr) minmax(0, 1fr); gap: 6px; }
+.o-vt { writing-mode: vertical-rl; transform: rotate(180deg); text-align: center; font-size: 11px;
+  opacity: .75; white-space: nowrap; align-self: center; justify-self: center; }
+.o-yt { grid-column: 1; grid-row: 1 / span 2; }
+.o-ht { text-align: center; font-size: 11px; opacity: .75; }
+.o-xt { grid-column: 3 / span 2; text-align: center; font-size: 11px; opacity: .75; }
+.o-q { border: 1px dashed rgba(128,128,128,.5); border-radius: 4px; padding: 6px;
+  background: rgba(128,128,128,.05); min-height: 120px; min-width: 0; }
+.o-qh { font-weight: 600; font-size: 12.5px; text-align: center; }
+.o-qh span { font-weight: 400; opacity: .75; }
+.o-qb { display: flex; flex-wrap: wrap; justify-content: center; align-items: flex-start;
+  gap: 6px 6px; margin-top: 6px; }
+.o-bu { display: flex; flex-direction: column; align-items: center; width: 96px;
+  text-align: center; border-radius: 4px; padding: 2px 0; }
+.o-bu.pk:hover { background: var(--st-secondary-background-color, rgba(128,128,128,.12)); }
+.o-bx { height: 46px; display: flex; align-items: center; justify-content: center; }
+.o-bx b { display: block; border-radius: 50%; opacity: .85; box-sizing: border-box;
+  border: 1px solid rgba(255,255,255,.7); }
+.o-bu span { font-size: 11.5px; line-height: 1.2; overflow-wrap: anywhere; margin-top: 2px; }
+.o-em { font-size: 11.5px; opacity: .6; text-align: center; margin-top: 10px; }
+@container (max-width: 560px) {
+  .o-bu { width: 66px; }
+  .o-sr, .o-tk { grid-template-columns: 64px minmax(0, 1fr); }
+}
+</style>"""
 
 
-def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
-    fig.update_layout(title=title, height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10},
-                      legend={"orientation": "h", "y": -0.15}, hovermode="closest")
-    return fig
+# --- what a click sends --------------------------------------------------------------------------
+def pick(dimension: str, member: object, kpi: str) -> str:
+    """What a click on a department or reason sends: the Channels page's filter and KPI."""
+    return json.dumps([dimension, str(member), kpi])
 
 
-def cost_trend(trend: pd.DataFrame, currency: str, colors: dict[str, str]) -> go.Figure:
-    """Stacked bars of avoidable cost per owning department per period (``trend`` rows of the
-    avoidable_cost KPI with columns period, department, value, n)."""
-    fig = go.Figure()
-    for dept, rows in trend.sort_values("period").groupby("department", sort=True):
-        fig.add_bar(x=rows["period"], y=rows["value"], name=str(dept),
-                    marker_color=colors.get(str(dept), GREY),
-                    customdata=rows[["department"]].assign(kpi=AVOIDABLE_COST, n=rows["n"]),
-                    hovertemplate=f"%{{x}}<br>{dept}: %{{y:,.0f}} {currency}"
-                                  "<br>%{customdata[2]:,} avoidable contacts"
-                                  "<br>click: open in Channels<extra></extra>")
-    fig.update_layout(barmode="stack", yaxis_title=f"Avoidable cost ({currency})")
-    return _layout(fig, "Cost of avoidable contact by owning department")
+def read_pick(value: object) -> tuple[str, str, str] | None:
+    """(dimension, member, kpi) of a ``pick`` value, None for anything else (the value comes from
+    the browser: only a department or a reason, on one of this page's KPIs, opens a page)."""
+    try:
+        found = json.loads(str(value))
+    except ValueError:
+        return None
+    if (not isinstance(found, list) or len(found) != 3
+            or not all(isinstance(part, str) for part in found)):
+        return None
+    dimension, member, kpi = found
+    if dimension not in DIMENSIONS or kpi not in KPIS or not member:
+        return None
+    return dimension, member, kpi
 
 
-def cpx_trend(frame: pd.DataFrame, colors: dict[str, str]) -> go.Figure:
+def _tip_attrs(text: str) -> str:
+    """A hover text (``data-tip``, shown by the component) and its screen-reader label."""
+    return f' data-tip="{esc(text)}" aria-label="{esc(text)}"' if text else ""
+
+
+def _pick_attrs(value: str) -> str:
+    """The attributes that make an element clickable (htmlcharts' convention)."""
+    return f' data-pick="{esc(value)}" tabindex="0" role="button"' if value else ""
+
+
+def _label(rec: dict, reason: str) -> str:
+    """A reason's label, its code when it has none."""
+    value = rec.get("label")
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or not str(value).strip():
+        return reason
+    return str(value)
+
+
+def department_legend(departments: Iterable[object], colors: dict[str, str]) -> str:
+    """A legend of the owning departments shown (each once, in the order given)."""
+    seen = list(dict.fromkeys(str(d) for d in departments))
+    keys = "".join(f'<span class="li"><span class="sq" style="background:{colors.get(d, GREY)}">'
+                   f'</span>{esc(d)}</span>' for d in seen)
+    return f'<div class="lg">{keys}</div>' if keys else ""
+
+
+def amount(value: float) -> str:
+    """A cost on an axis: '80,000', '2.5M' from a million up."""
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:,.1f}M".replace(".0M", "M")
+    return f"{value:,.0f}"
+
+
+def per_thousand(value: float) -> str:
+    """Contacts per 1,000 units: '338.2', '0', '51'."""
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+# --- cost trend ----------------------------------------------------------------------------------
+def cost_trend(trend: pd.DataFrame, currency: str, colors: dict[str, str],
+               grain: str = "month") -> str:
+    """Stacked columns of avoidable cost per owning department per period (``trend`` rows of the
+    avoidable_cost KPI with columns period, department, value, n), departments bottom-up in
+    alphabetical order; a click on a department's part opens its avoidable cost."""
+    data = trend.dropna(subset=["period", "value"])
+    periods = sorted(set(data["period"]))
+    depts = sorted({str(d) for d in data["department"]})
+    cells = {(str(r["period"]), str(r["department"])): r for r in data.to_dict("records")}
+    stacks = []
+    for period in periods:
+        label = htmlcharts.period_label(period, grain)
+        stack = []
+        for dept in depts:
+            row = cells.get((str(period), dept))
+            value = None if row is None else number(row["value"])
+            if value is None:
+                continue
+            n = number(row["n"]) if row is not None else None
+            contacts = f" · {n:,.0f} avoidable contacts" if n is not None else ""
+            stack.append(htmlcharts.Part(
+                name=dept, value=value, color=colors.get(dept, GREY),
+                pick=pick("department", dept, AVOIDABLE_COST),
+                tip=f"{label} · {dept}\n{value:,.0f} {currency}{contacts}\n"
+                    "click: open in Channels"))
+        stacks.append(stack)
+    markup = htmlcharts.columns(
+        [htmlcharts.period_label(p, grain) for p in periods], stacks,
+        title="Cost of avoidable contact by owning department",
+        note=f"Avoidable cost ({currency}) per {grain}", axis=htmlcharts.Axis(fmt=amount),
+        height=240, legend=[(d, colors.get(d, GREY)) for d in depts])
+    return f'{STYLE}<div class="o-wrap">{markup}</div>'
+
+
+# --- contacts per X ------------------------------------------------------------------------------
+def cpx_trend(frame: pd.DataFrame, colors: dict[str, str], grain: str = "month") -> str:
     """Contacts per 1,000 units over time, one line per ``label`` (the company per its driver, each
-    department per its own: rows of the cpx KPI with ``label``, ``driver`` and ``department``)."""
-    fig = go.Figure()
-    data = frame.dropna(subset=["value"]).sort_values("period")
+    department per its own: rows of the cpx KPI with ``label``, ``driver``, ``department``,
+    ``numerator`` and ``denominator``); the company's line thick, in the whole scope's grey."""
+    data = frame.dropna(subset=["period", "value"])
+    periods = sorted(set(data["period"]))
+    series = []
     for label, rows in data.groupby("label", sort=True):
         dept, driver = str(rows["department"].iloc[0]), str(rows["driver"].iloc[0])
-        fig.add_scatter(x=rows["period"], y=rows["value"] * 1000, mode="lines+markers",
-                        name=str(label), line={"color": colors.get(dept, OTHERS)},
-                        customdata=rows[["numerator", "denominator"]],
-                        hovertemplate=f"%{{x}}<br>{label}: %{{y:,.1f}} contacts per 1,000 {driver}"
-                                      "<br>%{customdata[0]:,.0f} contacts / %{customdata[1]:,.0f} "
-                                      f"{driver}<extra></extra>")
-    fig.update_layout(yaxis_title="Contacts per 1,000 units of the driver", showlegend=True)
-    fig.update_yaxes(rangemode="tozero")
-    return _layout(fig, "Contacts per 1,000 units of demand")
+        by_period = {str(r["period"]): r for r in rows.to_dict("records")}
+        values, tips = [], []
+        for period in periods:
+            row = by_period.get(str(period))
+            value = None if row is None else number(row["value"])
+            values.append(None if value is None else value * 1000)
+            top = number(row["numerator"]) if row is not None and "numerator" in row else None
+            bottom = number(row["denominator"]) if row is not None and "denominator" in row else None
+            tips.append("" if value is None or top is None or bottom is None
+                        else f"{top:,.0f} contacts / {bottom:,.0f} {driver}")
+        company = dept == "Company"
+        series.append(htmlcharts.Series(
+            name=str(label), color=OTHERS if company else colors.get(dept, OTHERS),
+            values=values, tips=tips, style="thick" if company else "solid"))
+    series.sort(key=lambda s: s.style != "thick")  # the company first in the legend
+    markup = htmlcharts.lines(
+        [htmlcharts.period_label(p, grain) for p in periods], series,
+        title="Contacts per 1,000 units of demand",
+        note="Each line divides its contacts by its own driver (in the legend)",
+        axis=htmlcharts.Axis(fmt=per_thousand, zero=True), height=260)
+    return f'{STYLE}<div class="o-wrap">{markup}</div>'
 
 
-def _grid(count: int) -> list[tuple[float, float]]:
-    """``count`` points inside a unit cell, on a near-square grid, away from the edges."""
-    cols = max(1, math.ceil(math.sqrt(count)))
-    rows = max(1, math.ceil(count / cols))
-    return [((i % cols + 0.5) / cols, (rows - i // cols - 0.5) / rows) for i in range(count)]
+# --- who causes the avoidable demand -------------------------------------------------------------
+@dataclass(frozen=True)
+class Side:
+    """One part of the caused split: its avoidable contacts and cost, and their shares (%)."""
+    name: str
+    color: str
+    contacts: float
+    cost: float
+    contacts_share: float
+    cost_share: float
 
 
-def value_irritant(matrix: pd.DataFrame, colors: dict[str, str], currency: str) -> go.Figure:
-    """Reasons as bubbles (size = contacts) in the quadrant the reason map gives them."""
-    fig = go.Figure()
-    placed = matrix[matrix["quadrant"].isin(list(QUADRANT_CELLS))].copy()
-    placed["x"], placed["y"] = 0.0, 0.0
-    for quadrant, rows in placed.groupby("quadrant", sort=False):
-        cx, cy = QUADRANT_CELLS[str(quadrant)]
-        for (gx, gy), index in zip(_grid(len(rows)), rows.index, strict=True):
-            placed.loc[index, "x"] = cx + 0.06 + 0.88 * gx
-            placed.loc[index, "y"] = cy + 0.12 + 0.72 * gy
-    biggest = float(placed["contacts"].max()) if len(placed) else 1.0
-    for dept, rows in placed.groupby("department", sort=True):
-        fig.add_scatter(
-            x=rows["x"], y=rows["y"], mode="markers+text", name=str(dept),
-            text=[wrap(t) for t in rows["label"].fillna(rows["reason"])],
-            textposition="bottom center", textfont={"size": 11},
-            marker={"size": 10 + 34 * (rows["contacts"] / biggest) ** 0.5,
-                    "color": colors.get(str(dept), GREY), "opacity": 0.75,
-                    "line": {"width": 1, "color": "white"}},
-            customdata=rows[["reason"]].assign(
-                kpi=rows["avoidable"].map({True: AVOIDABLE_COST, False: "contacts"}),
-                contacts=rows["contacts"], cost=rows["cost"], avoidable=rows["avoidable"]),
-            hovertemplate="%{text}<br>" + f"{dept}" + "<br>%{customdata[2]:,} contacts"
-                          f"<br>%{{customdata[3]:,.0f}} {currency}<br>avoidable: %{{customdata[4]}}"
-                          "<br>click: open in Channels<extra></extra>")
-    for name, (cx, cy) in QUADRANT_CELLS.items():
-        fig.add_annotation(x=cx + 0.5, y=cy + 0.94, text="<b>" + QUADRANT_TEXT[name].replace(": ", ":<br>") + "</b>",
-                           showarrow=False, font={"size": 12}, opacity=0.8)
-    fig.add_shape(type="line", x0=1, x1=1, y0=0, y1=2, line={"color": GREY, "dash": "dot"})
-    fig.add_shape(type="line", x0=0, x1=2, y0=1, y1=1, line={"color": GREY, "dash": "dot"})
-    fig.update_xaxes(range=[0, 2], showgrid=False, zeroline=False, tickvals=[0.5, 1.5],
-                     ticktext=["low", "high"], title="Value to the customer")
-    fig.update_yaxes(range=[0, 2], showgrid=False, zeroline=False, tickvals=[0.5, 1.5],
-                     ticktext=["low", "high"], title="Value to the company")
-    return _layout(fig, "Value / irritant matrix (bubble = contacts)", height=680)
-
-
-def caused_split(reasons: pd.DataFrame, service_department: str, currency: str,
-                 colors: dict[str, str], chosen: tuple[str, ...] = ()) -> go.Figure:
-    """Avoidable contacts and their cost in two parts: caused by the service department vs
-    elsewhere, or (``chosen`` departments, under a department filter, with ``reasons`` of every
-    department) the chosen departments vs all the others. Member colours, never status ones."""
-    avoidable = reasons[reasons["avoidable"]] if len(reasons) else reasons
+def split_sides(reasons: pd.DataFrame, service_department: str, colors: dict[str, str],
+                chosen: Sequence[str] = ()) -> tuple[str, list[Side]]:
+    """(title, sides) of the avoidable contacts and their cost in two parts: caused by the service
+    department vs elsewhere, or (``chosen`` departments, under a department filter, with
+    ``reasons`` of every department) the chosen departments vs all the others; the named side
+    first. Member colours, never status ones."""
+    avoidable = reasons[reasons["avoidable"].astype(bool)] if len(reasons) else reasons
     if chosen:
         mine = ", ".join(chosen)
-        side = avoidable["department"].isin(list(chosen)).map({True: mine,
-                                                               False: "Other departments"})
+        other = "Other departments"
+        side = avoidable["department"].isin(list(chosen)).map({True: mine, False: other})
         palette = {mine: colors.get(chosen[0], ACCENT) if len(chosen) == 1 else ACCENT,
-                   "Other departments": OTHERS}
+                   other: OTHERS}
         title = f"{mine}: share of all avoidable demand"
     else:
         mine = f"Caused by {service_department}"
-        side = avoidable["service_caused"].map({True: mine, False: "Caused elsewhere"})
-        palette = {mine: colors.get(service_department, ACCENT), "Caused elsewhere": OTHERS}
+        other = "Caused elsewhere"
+        side = avoidable["service_caused"].astype(bool).map({True: mine, False: other})
+        palette = {mine: colors.get(service_department, ACCENT), other: OTHERS}
         title = "Who causes the avoidable demand"
-    totals = avoidable.assign(side=side).groupby("side", as_index=False)[["contacts", "cost"]].sum()
-    totals = totals.sort_values("side", key=lambda s: s != mine)
-    fig = go.Figure()
-    for row in totals.to_dict("records"):
-        fig.add_bar(y=["Contacts"], x=[row["contacts"]], name=row["side"], orientation="h",
-                    marker_color=palette[row["side"]], legendgroup=row["side"],
-                    hovertemplate="%{x:,} avoidable contacts<extra>" + row["side"] + "</extra>")
-        fig.add_bar(y=[f"Cost ({currency})"], x=[row["cost"]], name=row["side"], orientation="h",
-                    marker_color=palette[row["side"]], legendgroup=row["side"], showlegend=False,
-                    hovertemplate=f"%{{x:,.0f}} {currency}<extra>" + row["side"] + "</extra>")
-    fig.update_layout(barmode="stack", barnorm="percent")
-    fig.update_xaxes(ticksuffix=" %", range=[0, 100])
-    fig = _layout(fig, title, height=280)
-    fig.update_layout(legend={"orientation": "h", "y": -0.3, "yanchor": "top"})
-    return fig
+    totals = (avoidable.assign(side=side).groupby("side")[["contacts", "cost"]].sum()
+              if len(avoidable) else pd.DataFrame(columns=["contacts", "cost"]))
+    all_contacts = float(totals["contacts"].sum()) if len(totals) else 0.0
+    all_cost = float(totals["cost"].sum()) if len(totals) else 0.0
+    sides = []
+    for name in (mine, other):
+        if name not in totals.index:
+            continue
+        contacts, cost = float(totals.loc[name, "contacts"]), float(totals.loc[name, "cost"])
+        sides.append(Side(name, palette[name], contacts, cost,
+                          contacts / all_contacts * 100 if all_contacts else 0.0,
+                          cost / all_cost * 100 if all_cost else 0.0))
+    return title, sides
 
 
-def top_reasons_bar(top: pd.DataFrame, colors: dict[str, str], currency: str) -> go.Figure:
-    """Horizontal bars of the costliest avoidable reasons, coloured by owner."""
-    data = top.iloc[::-1]
-    names = [wrap(n, 22) for n in data["label"].fillna(data["reason"])]
-    fig = go.Figure(go.Bar(
-        x=data["cost"], y=names, orientation="h",
-        marker_color=[colors.get(str(d), GREY) for d in data["department"]],
-        customdata=data[["reason"]].assign(kpi=AVOIDABLE_COST, department=data["department"],
-                                           contacts=data["contacts"]),
-        hovertemplate="%{y}<br>%{customdata[2]}<br>%{customdata[3]:,} contacts"
-                      f"<br>%{{x:,.0f}} {currency}<br>click: open in Channels<extra></extra>"))
-    fig.update_layout(xaxis_title=f"Cost ({currency})", showlegend=False)
-    fig.update_yaxes(automargin=True)
-    return _layout(fig, "Top reasons to fix, by cost", height=max(260, 40 + 36 * len(data)))
+def caused_split(reasons: pd.DataFrame, service_department: str, currency: str,
+                 colors: dict[str, str], chosen: Sequence[str] = ()) -> str:
+    """Two 100 % bars (avoidable contacts, their cost) split as ``split_sides`` says, each part's
+    share written in it when it is wide enough and always in the key below."""
+    title, sides = split_sides(reasons, service_department, colors, chosen)
+    if not sides:
+        return f'<div class="hc"><div class="ht">{esc(title)}</div><div class="hn">No avoidable ' \
+               'contacts here.</div></div>'
+    rows = []
+    for what, share_of, value_of in (
+            ("Contacts", lambda s: s.contacts_share, lambda s: f"{s.contacts:,.0f} avoidable contacts"),
+            (f"Cost ({currency})", lambda s: s.cost_share, lambda s: f"{s.cost:,.0f} {currency}")):
+        parts = []
+        for s in sides:
+            share = share_of(s)
+            if share <= 0:
+                continue
+            text = f"{share:.1f} %" if share >= 22 else ""
+            parts.append(f'<i style="width:{share:.2f}%;background:{s.color}"'
+                         f'{_tip_attrs(f"{s.name}: {share:.1f} % · {value_of(s)}")}>'
+                         f'{esc(text)}</i>')
+        rows.append(f'<div class="o-sr"><span class="o-sl">{esc(what)}</span>'
+                    f'<div class="o-sb">{"".join(parts)}</div></div>')
+    ticks = "".join(f'<span style="left:{t}%">{t} %</span>' for t in (0, 25, 50, 75, 100))
+    keys = "".join(
+        f'<span class="li"><span class="sq" style="background:{s.color}"></span><span>'
+        f'<b>{esc(s.name)}</b>: {s.contacts_share:.1f} % of contacts ({s.contacts:,.0f}) · '
+        f'{s.cost_share:.1f} % of cost ({s.cost:,.0f} {esc(currency)})</span></span>'
+        for s in sides)
+    return (f'{STYLE}<div class="hc"><div class="ht">{esc(title)}</div>{"".join(rows)}'
+            f'<div class="o-tk"><i></i><div>{ticks}</div></div><div class="o-keys">{keys}</div></div>')
+
+
+# --- top reasons ---------------------------------------------------------------------------------
+def top_reasons_bar(top: pd.DataFrame, colors: dict[str, str], currency: str) -> str:
+    """Horizontal bars of the costliest avoidable reasons (``top`` costliest first, drawn on top),
+    coloured by owner, with a legend of the owners; a click opens the reason's avoidable cost."""
+    items = []
+    for rec in top.to_dict("records"):
+        reason, dept = str(rec["reason"]), str(rec["department"])
+        label = _label(rec, reason)
+        cost = number(rec["cost"]) or 0.0
+        contacts = number(rec["contacts"]) or 0.0
+        items.append(htmlcharts.Bar(
+            label=label, value=cost, color=colors.get(dept, GREY),
+            text=f"{cost:,.0f} {currency}", pick=pick("reason", reason, AVOIDABLE_COST),
+            tip=f"{label}\n{dept}\n{contacts:,.0f} contacts · {cost:,.0f} {currency}\n"
+                "click: open in Channels"))
+    markup = htmlcharts.bars(items, title="Top reasons to fix, by cost",
+                             note=f"Avoidable cost ({currency}), coloured by owning department")
+    legend = department_legend(top["department"], colors)
+    return f'{STYLE}<div class="o-wrap">{markup}{legend}</div>'
+
+
+# --- value / irritant matrix ---------------------------------------------------------------------
+def bubble_size(contacts: object, biggest: float) -> float:
+    """A bubble's diameter in px: its area grows with the contacts, from ``SMALLEST`` (none) to
+    ``LARGEST`` (the most of the matrix)."""
+    share = (number(contacts) or 0.0) / biggest if biggest > 0 else 0.0
+    return SMALLEST + (LARGEST - SMALLEST) * math.sqrt(max(0.0, min(1.0, share)))
+
+
+def value_irritant(matrix: pd.DataFrame, colors: dict[str, str], currency: str) -> str:
+    """Reasons as bubbles (size = contacts, colour = owning department) in the quadrant the reason
+    map gives them; reasons without one are left out (the page names them). A click opens the
+    reason on the Channels page, on its avoidable cost (or its contacts when not avoidable)."""
+    placed = matrix[matrix["quadrant"].isin(list(QUADRANTS))]
+    placed = placed.assign(_n=pd.to_numeric(placed["contacts"], errors="coerce").fillna(0))
+    biggest = float(placed["_n"].max()) if len(placed) else 0.0
+    boxes = []
+    for quadrant in QUADRANTS:
+        rows = placed[placed["quadrant"] == quadrant]
+        rows = rows.sort_values(["_n", "reason"], ascending=[False, True])
+        bubbles = []
+        for rec in rows.to_dict("records"):
+            reason, dept = str(rec["reason"]), str(rec["department"])
+            label = _label(rec, reason)
+            avoidable = bool(rec["avoidable"])
+            size = bubble_size(rec["_n"], biggest)
+            tip = (f"{label}\n{dept}\n{rec['_n']:,.0f} contacts · "
+                   f"{number(rec['cost']) or 0.0:,.0f} {currency}\n"
+                   f"{'avoidable' if avoidable else 'not avoidable'}\nclick: open in Channels")
+            bubbles.append(
+                f'<div class="o-bu pk"{_pick_attrs(pick("reason", reason, AVOIDABLE_COST if avoidable else "contacts"))}'
+                f'{_tip_attrs(tip)}><span class="o-bx"><b style="width:{size:.1f}px;height:'
+                f'{size:.1f}px;background:{colors.get(dept, GREY)}"></b></span>'
+                f'<span>{esc(label)}</span></div>')
+        name, words = QUADRANT_TEXT[quadrant]
+        inside = "".join(bubbles) or '<div class="o-em">no reasons</div>'
+        boxes.append(f'<div class="o-q" data-quadrant="{quadrant}"><div class="o-qh">{esc(name)}'
+                     f' <span>· {esc(words)}</span></div><div class="o-qb">{inside}</div></div>')
+    grid = (f'<div class="o-mx"><span class="o-vt o-yt">Value to the company</span>'
+            f'<span class="o-vt" style="grid-column:2;grid-row:1">high</span>{boxes[0]}{boxes[1]}'
+            f'<span class="o-vt" style="grid-column:2;grid-row:2">low</span>{boxes[2]}{boxes[3]}'
+            f'<span class="o-ht" style="grid-column:3">low</span>'
+            f'<span class="o-ht" style="grid-column:4">high</span>'
+            f'<span class="o-xt">Value to the customer</span></div>')
+    legend = department_legend(sorted({str(d) for d in placed["department"]}), colors)
+    return (f'{STYLE}<div class="hc"><div class="ht">Value / irritant matrix</div>'
+            f'<div class="hn">Bubble area = contacts; colour = owning department</div>'
+            f'{grid}{legend}</div>')
