@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
-
 from metrics import facade
 from views.ui import charts
 from views.ui.state import Filters
@@ -28,33 +26,6 @@ F = Filters(start=date(2026, 1, 1), end=date(2026, 3, 31), grain="week", cmp="yo
 def test_status_colors_cover_every_status_and_unknown_is_grey() -> None:
     assert set(charts.STATUS_COLORS) == {"green", "amber", "red", "grey"}
     assert charts.status_color("nonsense") == charts.STATUS_COLORS["grey"]
-
-
-def test_sparkline_marks_the_last_point_and_draws_the_target() -> None:
-    frame = pd.DataFrame({"period": [date(2026, m, 1) for m in (1, 2, 3)],
-                          "value": [1.0, None, 3.0]})
-    fig = charts.sparkline(frame, color="#000000", target=2.0)
-    line, last = fig.data
-    assert list(line.y) == [1.0, 3.0]  # missing values are skipped
-    assert list(last.y) == [3.0]
-    assert fig.layout.shapes[0].y0 == 2.0
-    assert fig.layout.xaxis.visible is False
-
-
-def test_sparkline_of_nothing_is_an_empty_figure() -> None:
-    fig = charts.sparkline(pd.DataFrame({"period": [], "value": []}), target=1.0)
-    assert len(fig.data) == 1 and not fig.layout.shapes
-
-
-def test_trend_has_one_line_per_series_plus_comparison_and_target() -> None:
-    frame = pd.DataFrame({"period": [1, 2, 1, 2], "channel": ["a", "a", "b", "b"],
-                          "value": [1, 2, 3, 4]})
-    comp = pd.DataFrame({"period": [1, 2], "value": [0.5, 0.7]})
-    fig = charts.trend(frame, "period", "value", "channel", target=2.5, comparison=comp,
-                       comparison_label="last year")
-    assert [t.name for t in fig.data] == ["a", "b", "last year"]
-    assert fig.data[2].line.dash == "dot"
-    assert fig.layout.shapes[0].y0 == 2.5
 
 
 def test_values_read_in_their_unit() -> None:
