@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -27,12 +28,28 @@ def _run(monkeypatch: pytest.MonkeyPatch, db: Path, role: str = "analyst",
     return at.run()
 
 
+def charts(at: AppTest) -> dict[str, str]:
+    """The markup each figure component on the page draws, by its key."""
+    found = [e.proto for e in at.main if type(e).__name__ == "UnknownElement"
+             and getattr(e.proto, "component_name", "") == "html_chart"]
+    return {p.id.rsplit("-", 1)[-1]: str(json.loads(p.json)) for p in found}
+
+
 def test_voice_page_shows_values_with_intervals(monkeypatch: pytest.MonkeyPatch, db: Path) -> None:
     at = _run(monkeypatch, db)
     assert not at.exception
     assert [m.label for m in at.metric] == ["CSAT", "NPS", "CES (easy %)"]
     assert sum("95 % CI" in c.value for c in at.caption) == 3
-    assert len(at.get("plotly_chart")) == 7  # 3 per channel, 3 per department, 1 trend
+    # no Plotly on the page (issue 11): one HTML panel per tab, three KPIs in each dot panel
+    assert not at.get("plotly_chart")
+    drawn = charts(at)
+    assert sorted(drawn) == ["dots_channel", "dots_department", "voice_trend"]
+    for dim in ("channel", "department"):
+        for title in ("CSAT", "NPS", "CES (easy %)"):
+            assert f'<div class="ht">{title} by {dim}</div>' in drawn[f"dots_{dim}"]
+    # every channel of the demo has a dot (an interval whisker and a dot per row)
+    assert drawn["dots_channel"].count('class="dt"') == 3 * 5
+    assert "CSAT over time" in drawn["voice_trend"] and "<polygon" in drawn["voice_trend"]
 
 
 def test_verbatims_are_plain_text_newest_first(monkeypatch: pytest.MonkeyPatch, db: Path) -> None:

@@ -10,9 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from metrics import facade, imports
-from views.ui.sidebar import global_filters
+from views.ui import figure
+from views.ui.palette import channel_colors, department_colors
+from views.ui.sidebar import global_filters, known
 from views.ui.tiles import failure_markdown
-from views.ui.voice_charts import interval_dots, interval_table, interval_trend
+from views.ui.voice_charts import dot_panel, interval_table, interval_trend
 
 SURVEY_KPIS = {"csat": "CSAT", "nps": "NPS", "ces": "CES (easy %)"}
 SCORE_RANGES = {"csat": (0, 10), "nps": (0, 10), "ces": (1, 7)}
@@ -29,7 +31,10 @@ if not imports.warehouse_summary()["surveys"]:
     st.stop()
 
 scope = filters.as_filter_map()
-kpis = [k for k in SURVEY_KPIS if k in set(facade.kpi_table()["id"])]
+table = facade.kpi_table()
+kpis = [k for k in SURVEY_KPIS if k in set(table["id"])]
+min_ns = {str(k): int(n) for k, n in zip(table["id"], table["min_n"], strict=True)
+          if k in SURVEY_KPIS and pd.notna(n)}
 
 
 def _query(grain: str, dimensions: list[str]) -> facade.Query:
@@ -86,23 +91,25 @@ for tab, dim in ((by_channel, "channel"), (by_department, "department")):
         if frame.empty:
             st.info("No survey answers in this period and scope.")
             continue
-        charts = st.container(horizontal=True)  # wraps onto several rows on narrow screens
-        for kpi in kpis:
-            charts.plotly_chart(interval_dots(frame, kpi, dim, SURVEY_KPIS[kpi]), width=340,
-                                key=f"dots_{dim}_{kpi}")
+        colors = (channel_colors(frame[dim]) if dim == "channel"
+                  else department_colors(known("department")))
+        # the three KPIs side by side, one under the other on a narrow screen
+        figure.draw(dot_panel(frame, {k: SURVEY_KPIS[k] for k in kpis}, dim, colors, min_ns),
+                    key=f"dots_{dim}")
         st.dataframe(interval_table(frame, dim, SURVEY_KPIS), hide_index=True, width="stretch")
         st.caption("Hollow grey dots have fewer answers than the KPI's min_n: read them as "
                    "anecdotes, not as differences.")
 with over_time:
     pick = st.radio("Measure", kpis, format_func=SURVEY_KPIS.get, horizontal=True,
                     key="voice_trend_kpi")
-    frame = _healthy(facade.survey_intervals(_query(filters.grain if filters.grain else "month",
-                                                    [])))
+    grain = filters.grain or "month"
+    frame = _healthy(facade.survey_intervals(_query(grain, [])))
     if frame.empty or pick is None:
         st.info("No survey answers in this period and scope.")
     else:
-        st.plotly_chart(interval_trend(frame, pick, SURVEY_KPIS[pick]), width="stretch",
-                        key="voice_trend")
+        figure.draw(interval_trend(frame, pick, SURVEY_KPIS[pick], grain, min_ns.get(pick),
+                                   facade.period_starts(filters.start, filters.end, grain)),
+                    key="voice_trend")
 
 st.subheader("Verbatims")
 if not facade.allowed("read_verbatims"):
