@@ -4,6 +4,7 @@ URL as the Channels page links to it: ``journey?contact=<masked id>&<filters>``.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,12 @@ def markup(at: AppTest) -> str:
     return "\n".join(e.proto.body for e in at.get("html"))
 
 
+def timeline(at: AppTest) -> list[str]:
+    """The markup of the timeline(s) the figure component draws (the page has no Plotly)."""
+    return [str(json.loads(e.proto.json)) for e in at.main if type(e).__name__ == "UnknownElement"
+            and getattr(e.proto, "component_name", "") == "html_chart"]
+
+
 def texts(at: AppTest) -> str:
     return " ".join(str(e.value) for kind in ("markdown", "caption", "warning", "info", "text")
                     for e in at.get(kind))
@@ -45,7 +52,12 @@ def test_the_customers_contacts_with_repeats_linked(db: Path) -> None:
     # k1: 7 contacts on phone, email, chat, web; repeats j2 j3 j5 j7; j1 transferred; 3 responses
     assert ("**7** contacts on **4** channels, 2024-03-01 to 2024-03-22 · **4** repeats · "
             "**1** transferred · **3** survey responses") in texts(at)
-    assert len(at.get("plotly_chart")) == 1
+    assert not at.get("plotly_chart")
+    (drawn,) = timeline(at)
+    # a dot per contact, each going to its card; j5 (opened) ringed; one dotted line per repeat
+    # whose contact is shown (j2 j3 j5 j7)
+    assert drawn.count('<a class="jd') == 7 and drawn.count("<line ") == 4
+    assert re.search(rf'class="jd[a-z ]* op" href="#c-{m("j5")[1:]}"', drawn)
     html = markup(at)
     assert html.count('class="card') == 7 + 1  # the contacts and the responses linked to none
     assert re.search(rf'class="card opened" id="c-{m("j5")[1:]}"', html)
@@ -78,7 +90,7 @@ def test_a_wrong_contact_value_is_refused_as_plain_text(db: Path, value: str) ->
     assert "is not a masked contact id" in at.warning[0].value
     assert at.text[0].value == value  # echoed as plain text, never through markdown
     assert value not in " ".join(e.value for e in at.markdown)
-    assert not at.get("plotly_chart") and not at.get("html")
+    assert not at.get("plotly_chart") and not at.get("html") and not timeline(at)
 
 
 def test_an_unknown_or_missing_contact_says_so(db: Path) -> None:

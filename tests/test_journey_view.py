@@ -1,8 +1,10 @@
 """The journey page's pure builders (views/ui/journey_view.py): scores in words, escaped cards and
-hovers, the timeline's rows and traces. Frames are built by hand; the numbers in comments are the
+hovers, the timeline's lanes, dots, repeat lines and dates. Frames are built by hand; the numbers in comments are the
 rows below."""
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
@@ -73,15 +75,50 @@ def test_cards_escape_every_value_and_link_each_repeat() -> None:
     assert "second line" not in hidden
 
 
-def test_the_timeline_has_a_row_per_channel_in_the_vocabulary_order() -> None:
+def test_the_timeline_has_a_lane_per_channel_and_a_dot_per_contact_at_its_time() -> None:
     colors = channel_colors()
-    fig = jv.timeline(CONTACTS, colors, list(facade.CHANNELS))
-    names = [t.name for t in fig.data]
-    assert names == ["repeat of", "phone", "email", "chat", "opened"]
-    assert list(fig.layout.yaxis.categoryarray) == ["chat", "email", "phone"]  # phone on top
-    phone = fig.data[names.index("phone")]
-    assert phone.marker.color == colors["phone"] and list(phone.marker.symbol) == ["diamond"]
-    line = fig.data[0]
-    assert list(line.y) == ["chat", "phone", None]  # only the repeat whose contact is shown
-    hover = fig.data[names.index("chat")].customdata[0][0]
-    assert "Billing error (Finance)" in hover and "<b>" not in hover
+    html = jv.timeline(CONTACTS, colors, list(facade.CHANNELS))
+    # lanes in the vocabulary's order, phone on top: phone, email, chat
+    assert re.findall(r'<span data-tip="([^"]*)"><i', html) == ["phone", "email", "chat"]
+    # 1 March 09:00 to 20 March 09:00 is 19 days: left = 3 + 94 * elapsed / 19 days (no. 2, a
+    # day in: 3 + 94 / 19 = 7.95); three lanes: tops 16.67 % (phone), 50 % (email), 83.33 % (chat)
+    dots = re.findall(r'<a class="([^"]*)" href="#(c-[0-9a-f]+)" style="left:([\d.]+)%;'
+                      r'top:([\d.]+)%;background:([^"]*)"', html)
+    assert dots == [("jd", "c-00000001", "3.00", "83.33", colors["chat"]),
+                    ("jd tr op", "c-00000002", "7.95", "16.67", colors["phone"]),  # transferred,
+                    ("jd", "c-00000003", "97.00", "50.00", colors["email"])]     # opened
+    # the one repeat whose contact is shown (no. 2 of no. 1) is joined, in tenths of a percent
+    assert re.findall(r'<line x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="([\d.]+)"', html) == [
+        ("30.0", "833.3", "79.5", "166.7")]
+    # weekly dates from the first Monday (4 March 00:00 is 63 h after the first contact of a
+    # 456 h span: 3 + 94 * 63 / 456 = 15.99; 11 March 231 h: 50.62; 18 March 399 h: 85.25)
+    assert re.findall(r'<span class="[a-z ]+" style="left:([\d.]+)%">([^<]+)</span>', html) == [
+        ("15.99", "04 Mar"), ("50.62", "11 Mar"), ("85.25", "18 Mar")]
+    assert "transferred</span>" in html and "the contact opened</span>" in html
+
+
+def test_the_timelines_hover_and_lane_names_are_escaped() -> None:
+    hostile = CONTACTS.assign(reason_label="<b>x</b>", channel=["<i>fax</i>", "phone", "email"])
+    html = jv.timeline(hostile, channel_colors(), list(facade.CHANNELS))
+    assert "<b>x</b>" not in html and "<i>fax</i>" not in html
+    assert "&lt;b&gt;x&lt;/b&gt; (Finance)" in html  # in the dots' hovers
+    # the unknown channel's lane comes last
+    assert re.findall(r'<span data-tip="([^"]*)"><i', html) == [
+        "phone", "email", "&lt;i&gt;fax&lt;/i&gt;"]
+    assert "</i>&lt;i&gt;fax&lt;/i&gt;</span>" in html
+    hover = jv.hover_text(CONTACTS.to_dict("records")[1])
+    assert hover.split("\n") == ["no. 2 · #00000002 · 2024-03-02 09:00",
+                                 "Billing error (Finance)", "inbound · answered",
+                                 "repeat of #00000001", "transferred"]
+
+
+def test_time_ticks_are_round_dates_inside_the_range() -> None:
+    one = pd.Timestamp("2024-03-01 09:00")
+    assert jv.time_ticks(one, one) == ([one], "%Y-%m-%d %H:%M")  # a single contact
+    # 15 January to 20 December: 340 days, every 3 months (2 would give 5.7 steps, over 5)
+    ticks, fmt = jv.time_ticks(pd.Timestamp("2024-01-15"), pd.Timestamp("2024-12-20"))
+    assert ticks == [pd.Timestamp("2024-04-01"), pd.Timestamp("2024-07-01"),
+                     pd.Timestamp("2024-10-01")] and fmt == "%b %Y"
+    # 09:10 to 13:50: 4 h 40 min, every hour from 10:00
+    ticks, fmt = jv.time_ticks(pd.Timestamp("2024-03-01 09:10"), pd.Timestamp("2024-03-01 13:50"))
+    assert [t.hour for t in ticks] == [10, 11, 12, 13] and fmt == "%d %b %H:%M"

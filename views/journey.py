@@ -14,13 +14,12 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics import facade, imports
-from views.ui import journey_view
+from views.ui import figure, journey_view
 from views.ui.palette import channel_colors
 from views.ui.sidebar import global_filters
 from views.ui.state import Filters, encode, link
 
 SHOWN_RAW = 120  # characters of a wrong ``contact`` value echoed back (as plain text)
-CHART = {"displayModeBar": False}
 
 st.title("Customer journey")
 if not imports.warehouse_summary()["contacts"]:
@@ -97,10 +96,10 @@ if journey.capped:
                f"{journey.total:,} this customer has in all.")
 
 colors = channel_colors(contacts["channel"])
-st.plotly_chart(journey_view.timeline(contacts, colors, list(facade.CHANNELS)), width="stretch",
-                config=CHART, key="journey_timeline")
-st.caption(f"One row per channel; the ringed point is the contact opened, diamonds were "
-           f"transferred, a dotted line joins a repeat to the contact it repeats. A repeat is an "
+figure.draw(journey_view.timeline(contacts, colors, list(facade.CHANNELS)), key="journey_timeline")
+st.caption(f"One lane per channel; the ringed point is the contact opened, diamonds were "
+           f"transferred, a dotted line joins a repeat to the contact it repeats; click a point "
+           f"to go to its card in the list below. A repeat is an "
            f"inbound contact within {window} after an earlier inbound contact of the same "
            f"customer (the repeat_rate and fcr KPIs' window). Times in {zone}.")
 

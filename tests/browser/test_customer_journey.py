@@ -1,7 +1,7 @@
 """One customer's journey in real headless Chromium: opened by URL for a contact the Channels
 page's "contacts behind the number" lists (``facade.contacts_behind`` on the browser demo, masked
-as the page shows it), the timeline drawn, a repeat's link jumping to the contact it repeats, and
-the way back to Channels with the same filters.
+as the page shows it), the timeline drawn as HTML (a dot's hover; a dot and a repeat's link
+jumping to their card), and the way back to Channels with the same filters.
 
 The Channels table does not carry the journey link yet; when it does, this test should start
 from a click in that table instead of the URL it builds here (``views.ui.state.link``)."""
@@ -43,12 +43,19 @@ def test_a_contact_opens_its_customers_journey_and_a_repeat_links_back(
     assert page.locator("h1", has_text="Customer journey").count() == 1
     main = page.locator("[data-testid='stMain']")
     assert f"{len(journey.contacts)} contact" in main.inner_text()
-    # the timeline: one row per channel, the opened contact ringed
-    chart = page.locator(".js-plotly-plot")
-    assert chart.count() == 1 and chart.locator(".main-svg").count() >= 1
-    rows = chart.locator(".ytick text").all_text_contents()
-    assert sorted(rows) == sorted(set(journey.contacts["channel"]))
-    assert "opened" in chart.locator(".legendtext").all_text_contents()
+    # the timeline (HTML, no Plotly): one lane per channel, a dot per contact, the opened one
+    # ringed, its hover in words
+    assert page.locator(".js-plotly-plot").count() == 0
+    chart = page.locator(".jt")
+    assert chart.count() == 1
+    lanes = chart.locator(".jm span").all_text_contents()
+    assert sorted(lanes) == sorted(set(journey.contacts["channel"]))
+    assert chart.locator("a.jd").count() == len(journey.contacts)
+    assert "the contact opened" in chart.locator(".jk").inner_text()
+    dot = chart.locator("a.jd.op")
+    dot.hover()
+    tip = page.locator(".tip").first
+    assert f"no. {int(opened['position'])} · {mask}" in tip.inner_text()
     card = page.locator(f"#c-{mask[1:]}")
     assert card.count() == 1 and "opened" in (card.get_attribute("class") or "")
     # the repeat names the contact it repeats and jumps to its card, which lights up
@@ -62,6 +69,12 @@ def test_a_contact_opens_its_customers_journey_and_a_repeat_links_back(
     assert box is not None and 0 <= box["y"] < height
     assert "157, 108, 207" in target.evaluate("e => getComputedStyle(e).boxShadow")
     helpers.shoot(page, "journey_1400_light")
+    # a dot of the timeline goes to its contact's card too
+    chart.locator(f"a.jd[href='#c-{mask[1:]}']").click()
+    page.wait_for_url(re.compile(rf"#c-{mask[1:]}$"), timeout=10_000)
+    page.wait_for_timeout(500)
+    box = card.bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
     # and back to the contacts behind the number with the same filters
     page.get_by_role("link", name=re.compile("Back to the contacts behind")).click()
     page.wait_for_url(re.compile(r"/channels\?"), timeout=60_000)
