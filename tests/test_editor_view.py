@@ -1,8 +1,10 @@
 """The Metric editor's pure helpers: the target in force and where it comes from (the same rule
-as the scorecard's), the KPI file split into header and SQL body, the parameter table."""
+as the scorecard's), the KPI file split into header and SQL body, the parameter table, saved vs
+edited values and their chart (HTML lines)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -10,7 +12,10 @@ import pytest
 
 from metrics import catalog as catalog_module
 from metrics import targets
+from views.ui.charts import COMPARISON, NEUTRAL
 from views.ui.editor_view import (
+    compare,
+    compare_chart,
     header_and_body,
     parameter_rows,
     target_in_force,
@@ -101,3 +106,34 @@ def test_parameter_rows() -> None:
         {"parameter": "$channel_1", "value": "email", "from": "filter"}]
     assert parameter_rows({"repeat_window_days": 7}, {})["from"].tolist() == [
         "KPI header (default)"]
+
+
+# Saved: January 80 % (n 100), February 90 % (n 50). Edited: January 80 %, February 60 %, and
+# March 70 % (a period the saved version has no row for).
+SAVED = pd.DataFrame({"period": [date(2026, 1, 1), date(2026, 2, 1)], "value": [80.0, 90.0],
+                      "n": [100, 50]})
+EDITED = pd.DataFrame({"period": [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)],
+                       "value": [80.0, 60.0, 70.0], "n": [100, 50, 20]})
+
+
+def test_saved_and_edited_side_by_side() -> None:
+    both = compare(SAVED, EDITED)
+    assert list(both["period"]) == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
+    assert list(both["difference"].fillna(-1)) == [0.0, -30.0, -1]  # March: nothing saved
+
+
+def test_the_comparison_chart_draws_both_versions_as_html_lines() -> None:
+    html = compare_chart(compare(SAVED, EDITED), "<b>CSAT</b>", "percent", "month")
+    assert "&lt;b&gt;CSAT&lt;/b&gt;: saved vs edited" in html and "<b>CSAT" not in html
+    # values 60-90 -> ticks 60, 70, 80, 90 (a step of 10), top = 100 - (v - 60) / 30 * 100;
+    # three periods at left 3, 50 and 97 %
+    saved = re.findall(rf'left:([\d.]+)%;top:([\d.]+)%;border-color:{COMPARISON}', html)
+    edited = re.findall(rf'left:([\d.]+)%;top:([\d.]+)%;border-color:{NEUTRAL}', html)
+    assert saved == [("3.00", "33.33"), ("50.00", "0.00")]  # 80, 90; none in March
+    assert edited == [("3.00", "33.33"), ("50.00", "100.00"), ("97.00", "66.67")]  # 80, 60, 70
+    assert re.findall(r'<span style="top:[\d.]+%">([^<]+)</span>', html) == [
+        "60.0 %", "70.0 %", "80.0 %", "90.0 %"]
+    assert "Feb 26\nsaved version: 90.0 %\nedited text: 60.0 %" in html  # February's hover
+    assert "The edited text changes 2 of 3 periods." in html  # February and March
+    same = compare_chart(compare(SAVED, SAVED), "CSAT", "percent", "month")
+    assert "the blue line lies on the grey one" in same

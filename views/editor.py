@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import facade
+from views.ui import figure
 from views.ui.editor_view import (
     NEW_KPI_TEMPLATE,
     compare,
@@ -202,8 +203,8 @@ with st.container():
                 if comparison.empty:
                     st.info("No rows in this period and scope.")
                 else:
-                    st.plotly_chart(compare_chart(comparison, kpi.label), width="stretch",
-                                    key="editor_compare")
+                    figure.draw(compare_chart(comparison, kpi.label, kpi.unit, filters.grain,
+                                              facade.currency()), key="editor_compare")
                     st.dataframe(comparison, hide_index=True, width="stretch", column_config={
                         c: st.column_config.NumberColumn(format="%.2f")
                         for c in ("saved", "edited", "difference")})

@@ -1,6 +1,6 @@
 """Pure helpers of the Metric editor page (no Streamlit): where a problem is, saved vs edited
-values side by side, their chart, the diff of two versions of a KPI file, the KPI's own SQL and
-parameters, and the target in force with where it comes from.
+values side by side, their chart (HTML lines, ``views.ui.htmlcharts``), the diff of two versions
+of a KPI file, the KPI's own SQL and parameters, and the target in force with where it comes from.
 
 The target rule is the scorecard's own (``facade.target_row``): the most specific row of the targets
 table that is valid on the day wins, the KPI file's ``target``/``red_flag`` header is the fallback.
@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from metrics import facade
+from views.ui import htmlcharts
+from views.ui.charts import COMPARISON, NEUTRAL
+from views.ui.tiles import format_value
 
 NEW_KPI_TEMPLATE = """-- label: My new KPI
 -- perspective: operational
@@ -70,18 +72,33 @@ def compare(saved: pd.DataFrame, edited: pd.DataFrame) -> pd.DataFrame:
     return both[ordered].sort_values("period", na_position="first").reset_index(drop=True)
 
 
-def compare_chart(comparison: pd.DataFrame, label: str) -> go.Figure:
-    """Saved (dashed grey) and edited (solid) values over the periods."""
-    fig = go.Figure()
-    fig.add_scatter(x=comparison["period"], y=comparison["saved"], name="saved version",
-                    mode="lines+markers", line={"color": "#9aa0a6", "width": 6},
-                    marker={"size": 12}, opacity=0.6)
-    fig.add_scatter(x=comparison["period"], y=comparison["edited"], name="edited text",
-                    mode="lines+markers", line={"color": "#636EFA"})
-    fig.update_layout(title=f"{label}: saved vs edited", height=300, hovermode="x unified",
-                      legend={"orientation": "h", "y": -0.25},
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    return fig
+def compare_chart(comparison: pd.DataFrame, label: str, unit: str = "", grain: str = "month",
+                  currency: str = "EUR") -> str:
+    """Saved (thick grey, under) and edited (blue, over) values per period as HTML lines
+    (``views.ui.htmlcharts``, no Plotly): where the edit changes nothing the blue line lies on
+    the grey one; the hover of a period lists both values in the KPI's unit."""
+    def fmt(value: float) -> str:  # seconds as seconds: round ticks, and the table's numbers
+        return f"{value:,.4g} s" if unit == "seconds" else format_value(value, unit, currency)
+
+    series = [htmlcharts.Series(name="saved version", color=COMPARISON, style="thick",
+                                values=[htmlcharts.number(v) for v in comparison["saved"]]),
+              htmlcharts.Series(name="edited text", color=NEUTRAL,
+                                values=[htmlcharts.number(v) for v in comparison["edited"]])]
+    return htmlcharts.lines([htmlcharts.period_label(p, grain) for p in comparison["period"]],
+                            series, title=f"{label}: saved vs edited", note=compare_note(comparison),
+                            height=240,
+                            axis=htmlcharts.Axis(fmt=fmt, zero=unit in ("count", "currency")))
+
+
+def compare_note(comparison: pd.DataFrame) -> str:
+    """How many periods the edit changes, in words (the lines lie on each other where none)."""
+    saved, edited = comparison["saved"], comparison["edited"]
+    same = (saved.isna() & edited.isna()) | ((saved - edited).abs() <= 1e-9)
+    changed = int((~same).sum())
+    if not changed:
+        return ("The edited text gives the saved version's value in every period: the blue line "
+                "lies on the grey one.")
+    return f"The edited text changes {changed} of {len(comparison)} periods."
 
 
 def diff(old: str, new: str, old_name: str = "saved", new_name: str = "edited") -> str:
