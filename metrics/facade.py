@@ -676,12 +676,17 @@ def preview_kpi(kpi_id: str, text: str, query: Query,
     return frame, compiled
 
 
+def compile_kpi_text(kpi_id: str, text: str, query: Query,
+                     db: str | Path | None = None) -> Compiled:
+    """The statement an edited, unsaved KPI text (validated first) runs for ``query``."""
+    return compiler.compile_kpi(_edited(kpi_id, text, db), query.with_(kpis=(kpi_id,)))
+
+
 def transpile_kpi_text(kpi_id: str, text: str, dialect: str, query: Query | None = None,
                        db: str | Path | None = None) -> str:
     """Like ``transpile`` for an edited, unsaved text (validated first)."""
-    kpi = _edited(kpi_id, text, db)
-    sql = compiler.compile_kpi(kpi, query.with_(kpis=(kpi_id,))).sql if query is not None \
-        else compiler.body(kpi).sql(dialect=catalog_module.DIALECT)
+    sql = compile_kpi_text(kpi_id, text, query, db).sql if query is not None \
+        else compiler.body(_edited(kpi_id, text, db)).sql(dialect=catalog_module.DIALECT)
     return compiler.transpile(sql, dialect)
 
 

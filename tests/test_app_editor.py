@@ -42,6 +42,12 @@ def _run(monkeypatch: pytest.MonkeyPatch, db: Path, kpis: Path, role: str = "ana
     return at.run()
 
 
+def _open_tab(at: AppTest, label: str) -> AppTest:
+    """Open one of the lazy tabs (only the open tab's content runs)."""
+    at.session_state["editor_tab"] = label
+    return at.run()
+
+
 def test_break_fix_preview_save_revert(monkeypatch: pytest.MonkeyPatch, db: Path,
                                        kpis: Path) -> None:
     at = _run(monkeypatch, db, kpis)
@@ -65,6 +71,8 @@ def test_break_fix_preview_save_revert(monkeypatch: pytest.MonkeyPatch, db: Path
     assert list(preview.columns) == ["period", "saved", "edited", "difference", "saved_n",
                                      "edited_n"]
     assert (preview["edited"] <= preview["saved"]).all()  # top box only is stricter
+    assert not at.tabs[1].code  # a closed tab computes and draws nothing
+    _open_tab(at, "How it is calculated")
     assert any("FROM m_surveys" in c.value for c in at.code)
 
     at.button(key="editor_save").click().run()
@@ -73,6 +81,7 @@ def test_break_fix_preview_save_revert(monkeypatch: pytest.MonkeyPatch, db: Path
     history = list((kpis / ".history" / "csat").glob("*.sql"))
     assert [p.read_text() for p in history] == [original]
 
+    _open_tab(at, "History")
     at.button(key="editor_revert").click().run()
     assert not at.exception
     assert (kpis / "csat.sql").read_text() == original
@@ -82,7 +91,7 @@ def test_break_fix_preview_save_revert(monkeypatch: pytest.MonkeyPatch, db: Path
 
 def test_transpile_to_another_engine(monkeypatch: pytest.MonkeyPatch, db: Path,
                                      kpis: Path) -> None:
-    at = _run(monkeypatch, db, kpis)
+    at = _open_tab(_run(monkeypatch, db, kpis), "How it is calculated")
     at.selectbox(key="editor_dialect").set_value("bigquery").run()
     assert not at.exception
     assert any("COUNTIF(satisfied)" in c.value and "@period_start" in c.value for c in at.code)
@@ -145,7 +154,7 @@ def test_the_target_in_force_and_where_it_comes_from(monkeypatch: pytest.MonkeyP
 
 def test_how_it_is_calculated_shows_the_kpis_own_sql_first(monkeypatch: pytest.MonkeyPatch,
                                                           db: Path, kpis: Path) -> None:
-    at = _run(monkeypatch, db, kpis)
+    at = _open_tab(_run(monkeypatch, db, kpis), "How it is calculated")
     own = (kpis / "csat.sql").read_text().split("SELECT", 1)[1].strip()
     sql_tab = at.tabs[1]
     assert sql_tab.label == "How it is calculated"

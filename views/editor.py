@@ -179,70 +179,93 @@ with st.container():
             with st.expander("Changes against the saved file"):
                 st.code(diff(saved_text, text), language="diff")
 
-with st.container():
-    query = facade.Query.of(kpi_id, grain=filters.grain, start=filters.start, end=filters.end,
-                            filters=filters.as_filter_map())
-    preview_tab, sql_tab, history_tab = st.tabs(["Preview", "How it is calculated", "History"])
+def _preview(kpi: facade.KPI | None, text: str, problems: list, query: facade.Query) -> None:
+    """The edited text's numbers beside the saved version's, as lines and a table."""
+    if problems or kpi is None:
+        st.info("Fix the problems above to preview the edited KPI.")
+        return
+    try:
+        edited, _compiled = facade.preview_kpi(kpi_id, text, query)
+        saved = facade.run(query) if kpi_id in catalog.kpis else pd.DataFrame()
+    except facade.QueryError as exc:  # runs on the trial month, fails on this range
+        st.error(f"The edited KPI does not run for this period and scope: {exc}")
+        return
+    failed = saved["error"].dropna() if "error" in saved.columns else saved
+    if len(failed):
+        st.warning(f"The saved version does not run: {failed.iloc[0]}")
+    comparison = compare(saved, edited)
+    st.caption(f"{filters.start:%Y-%m-%d} to {filters.end:%Y-%m-%d} by "
+               f"{filters.grain}, sidebar filters applied; unit {kpi.unit}.")
+    if comparison.empty:
+        st.info("No rows in this period and scope.")
+        return
+    figure.draw(compare_chart(comparison, kpi.label, kpi.unit, filters.grain,
+                              facade.currency()), key="editor_compare")
+    st.dataframe(comparison, hide_index=True, width="stretch", column_config={
+        c: st.column_config.NumberColumn(format="%.2f") for c in ("saved", "edited", "difference")})
+
+
+def _calculation(kpi: facade.KPI | None, text: str, problems: list, query: facade.Query) -> None:
+    """The KPI's own SQL, its parameters, and the compiled and transpiled statement."""
+    _header, own_sql = header_and_body(text)
+    st.caption("The KPI's own SQL, as written in its file: one SELECT over one model. The page "
+               "adds the period, the grain, the dimensions and the filters around it.")
+    st.code(own_sql.strip() or "(no SQL yet)", language="sql")
     compiled = None
+    if kpi is not None and not problems:
+        try:
+            compiled = facade.compile_kpi_text(kpi_id, text, query)
+        except facade.QueryError as exc:
+            st.error(f"Cannot compile for this period and scope: {exc}")
+    defaults = dict(kpi.params) if kpi is not None else {}
+    params = parameter_rows(defaults, compiled.param_map if compiled is not None else {})
+    if len(params):
+        st.caption("Parameters of this preview (bound as values, never pasted into the SQL):")
+        st.dataframe(params, hide_index=True, width="stretch")
+    with st.expander("Compiled statement (what runs for this preview) and other engines"):
+        if compiled is None:
+            st.info("The compiled statement appears once the text is valid and runs.")
+            return
+        st.code(str(compiled), language="sql")
+        dialect = st.selectbox("Transpile to", DIALECTS, key="editor_dialect")
+        try:
+            st.code(facade.transpile_kpi_text(kpi_id, text, dialect, query), language="sql")
+        except Exception as exc:  # sqlglot may not support a construct in that dialect
+            log.warning("cannot transpile %s to %s", kpi_id, dialect, exc_info=True)
+            st.error(f"Cannot transpile to {dialect}: {exc}")
+
+
+def _history() -> None:
+    """Every saved version of the KPI file, its diff against the saved one, and revert."""
+    versions = facade.kpi_history(kpi_id)
+    if not versions:
+        st.info("No earlier versions: every save keeps the text it replaces here.")
+        return
+    names = [v.name for v in versions]
+    stamps = {v.name: f"{v.saved_at:%Y-%m-%d %H:%M:%S} UTC" for v in versions}
+    version = st.selectbox("Version (replaced at)", names, format_func=stamps.get,
+                           key=f"editor_version_{kpi_id}")
+    old = facade.kpi_version_text(kpi_id, str(version))
+    st.code(diff(old, saved_text, f"{version}", "saved") or "identical to the saved file",
+            language="diff")
+    if can_edit:
+        st.button("Revert to this version", on_click=_revert, args=(str(version),),
+                  key="editor_revert",
+                  help="Validated like a save; the current file goes to the history.")
+
+
+query = facade.Query.of(kpi_id, grain=filters.grain, start=filters.start, end=filters.end,
+                        filters=filters.as_filter_map())
+# Lazy tabs: only the open one runs and draws. The SQL and diff views load the browser's code
+# highlighter, which alone put a new session of this page over its 2 s budget.
+preview_tab, sql_tab, history_tab = st.tabs(["Preview", "How it is calculated", "History"],
+                                             key="editor_tab", on_change="rerun")
+if preview_tab.open:
     with preview_tab:
-        if problems or kpi is None:
-            st.info("Fix the problems above to preview the edited KPI.")
-        else:
-            try:
-                edited, compiled = facade.preview_kpi(kpi_id, text, query)
-                saved = facade.run(query) if kpi_id in catalog.kpis else pd.DataFrame()
-            except facade.QueryError as exc:  # runs on the trial month, fails on this range
-                st.error(f"The edited KPI does not run for this period and scope: {exc}")
-            else:
-                failed = saved["error"].dropna() if "error" in saved.columns else saved
-                if len(failed):
-                    st.warning(f"The saved version does not run: {failed.iloc[0]}")
-                comparison = compare(saved, edited)
-                st.caption(f"{filters.start:%Y-%m-%d} to {filters.end:%Y-%m-%d} by "
-                           f"{filters.grain}, sidebar filters applied; unit {kpi.unit}.")
-                if comparison.empty:
-                    st.info("No rows in this period and scope.")
-                else:
-                    figure.draw(compare_chart(comparison, kpi.label, kpi.unit, filters.grain,
-                                              facade.currency()), key="editor_compare")
-                    st.dataframe(comparison, hide_index=True, width="stretch", column_config={
-                        c: st.column_config.NumberColumn(format="%.2f")
-                        for c in ("saved", "edited", "difference")})
+        _preview(kpi, text, problems, query)
+if sql_tab.open:
     with sql_tab:
-        _header, own_sql = header_and_body(text)
-        st.caption("The KPI's own SQL, as written in its file: one SELECT over one model. The page "
-                   "adds the period, the grain, the dimensions and the filters around it.")
-        st.code(own_sql.strip() or "(no SQL yet)", language="sql")
-        defaults = dict(kpi.params) if kpi is not None else {}
-        params = parameter_rows(defaults, compiled.param_map if compiled is not None else {})
-        if len(params):
-            st.caption("Parameters of this preview (bound as values, never pasted into the SQL):")
-            st.dataframe(params, hide_index=True, width="stretch")
-        with st.expander("Compiled statement (what runs for this preview) and other engines"):
-            if compiled is None:
-                st.info("The compiled statement appears once the text is valid and runs.")
-            else:
-                st.code(str(compiled), language="sql")
-                dialect = st.selectbox("Transpile to", DIALECTS, key="editor_dialect")
-                try:
-                    st.code(facade.transpile_kpi_text(kpi_id, text, dialect, query),
-                            language="sql")
-                except Exception as exc:  # sqlglot may not support a construct in that dialect
-                    log.warning("cannot transpile %s to %s", kpi_id, dialect, exc_info=True)
-                    st.error(f"Cannot transpile to {dialect}: {exc}")
+        _calculation(kpi, text, problems, query)
+if history_tab.open:
     with history_tab:
-        versions = facade.kpi_history(kpi_id)
-        if not versions:
-            st.info("No earlier versions: every save keeps the text it replaces here.")
-        else:
-            names = [v.name for v in versions]
-            stamps = {v.name: f"{v.saved_at:%Y-%m-%d %H:%M:%S} UTC" for v in versions}
-            version = st.selectbox("Version (replaced at)", names, format_func=stamps.get,
-                                   key=f"editor_version_{kpi_id}")
-            old = facade.kpi_version_text(kpi_id, str(version))
-            st.code(diff(old, saved_text, f"{version}", "saved") or "identical to the saved file",
-                    language="diff")
-            if can_edit:
-                st.button("Revert to this version", on_click=_revert, args=(str(version),),
-                          key="editor_revert",
-                          help="Validated like a save; the current file goes to the history.")
+        _history()
