@@ -1,6 +1,6 @@
-"""The HTML/SVG chart builders (views/ui/htmlcharts.py) and the Channels Pareto built on them:
-where a bar, point, tick and target land (counted by hand below), gaps, hovers, escaping, and that
-a click carries the member's own code."""
+"""The HTML/SVG chart builders (views/ui/htmlcharts.py, views/ui/timecharts.py) and the Channels
+Pareto built on them: where a bar, point, tick and target land (counted by hand below), gaps,
+hovers, escaping, and that a click carries the member's own code."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pandas as pd
 
 from views.ui import htmlcharts as hc
+from views.ui import timecharts as tc
 from views.ui.state import Filters
 
 
@@ -83,8 +84,8 @@ def test_nice_ticks_are_round_and_cover_the_data() -> None:
 
 def test_lines_break_at_gaps_and_place_points_by_period_and_value() -> None:
     # 5 periods at x 3, 26.5, 50, 73.5, 97 %; values 0-10 -> ticks 0, 2.5, ..., 10; 5 sits at 50 %
-    series = hc.Series("phone", "#4c78a8", [0, 5, None, 10, 5], pick="phone")
-    markup = hc.lines(["J", "F", "M", "A", "M2"], [series])
+    series = tc.Series("phone", "#4c78a8", [0, 5, None, 10, 5], pick="phone")
+    markup = tc.lines(["J", "F", "M", "A", "M2"], [series])
     assert markup.count("<polyline") == 2  # J-F and A-M2: the missing March is a gap
     points = styles(markup, "pt")
     assert [re.findall(r"(left|top):([\d.]+)%", p) for p in points] == [
@@ -96,10 +97,10 @@ def test_lines_break_at_gaps_and_place_points_by_period_and_value() -> None:
 
 
 def test_a_comparison_line_says_its_own_dates_and_a_band_its_interval() -> None:
-    now = hc.Series("csat", "#111111", [80, 90], band=([70, 85], [88, 95]))
-    before = hc.Series("last year", "#888888", [75, None], style="dotted",
+    now = tc.Series("csat", "#111111", [80, 90], band=([70, 85], [88, 95]))
+    before = tc.Series("last year", "#888888", [75, None], style="dotted",
                        tips=["2025-01", ""])
-    markup = hc.lines(["Jan", "Feb"], [now, before], axis=hc.Axis(fmt=lambda v: f"{v:.0f} %"))
+    markup = tc.lines(["Jan", "Feb"], [now, before], axis=tc.Axis(fmt=lambda v: f"{v:.0f} %"))
     tips = [a["data-tip"] for _, a in attributes(markup) if "hv" in str(a.get("class"))]
     assert tips == ["Jan\ncsat: 80 % [70 % to 88 %]\nlast year (2025-01): 75 %",
                     "Feb\ncsat: 90 % [85 % to 95 %]"]
@@ -109,9 +110,9 @@ def test_a_comparison_line_says_its_own_dates_and_a_band_its_interval() -> None:
 
 def test_stacked_columns_share_the_tallest_tick() -> None:
     # totals 10 and 20 -> ticks 0, 5, ..., 20: a part of 10 is half the height, of 5 a quarter
-    stacks = [[hc.Part("Finance", 10, "#111111")],
-              [hc.Part("Finance", 5, "#111111"), hc.Part("Logistics", 15, "#222222", pick="L")]]
-    markup = hc.columns(["Jan", "Feb"], stacks)
+    stacks = [[tc.Part("Finance", 10, "#111111")],
+              [tc.Part("Finance", 5, "#111111"), tc.Part("Logistics", 15, "#222222", pick="L")]]
+    markup = tc.columns(["Jan", "Feb"], stacks)
     heights = re.findall(r'<i class="[a-z]*" style="height:([\d.]+)%', markup)
     assert heights == ["50.00", "25.00", "75.00"]
     assert [a["data-pick"] for _, a in attributes(markup) if "data-pick" in a] == ["L"]
@@ -127,12 +128,12 @@ def test_heat_cells_darken_with_their_share() -> None:
 
 
 def test_period_labels_and_values_by_period() -> None:
-    assert hc.period_label(date(2026, 11, 1), "month") == "Nov 26"
-    assert hc.period_label(date(2026, 10, 1), "quarter") == "Q4 26"
-    assert hc.period_label(date(2026, 11, 3), "day") == "03 Nov"
+    assert tc.period_label(date(2026, 11, 1), "month") == "Nov 26"
+    assert tc.period_label(date(2026, 10, 1), "quarter") == "Q4 26"
+    assert tc.period_label(date(2026, 11, 3), "day") == "03 Nov"
     periods = [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
     rows = [(date(2026, 3, 1), 3.0), (date(2026, 1, 1), float("nan"))]
-    assert hc.values_at(periods, rows) == [None, None, 3.0]
+    assert tc.values_at(periods, rows) == [None, None, 3.0]
 
 
 def test_the_pareto_counts_what_makes_80_percent_and_folds_the_tail() -> None:

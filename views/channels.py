@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import facade, imports
-from views.ui import breakdowns, charts, drill, figure, htmlcharts, palette
+from views.ui import breakdowns, charts, drill, figure, palette, timecharts
 from views.ui.export import safe_csv
 from views.ui.sidebar import global_filters, pick_member
 from views.ui.state import COMPARISONS, Filters, link, scope_words
@@ -120,23 +120,23 @@ def trend_chart() -> None:
     target = None if row is None or missing(row["target"]) else float(row["target"])
     periods = sorted(set(lines["period"]) | set(total["period"]))
     colors = palette.channel_colors(lines["channel"])
-    series = [htmlcharts.Series(
+    series = [timecharts.Series(
         name=str(name), color=colors.get(str(name), charts.NEUTRAL), pick=str(name),
-        values=htmlcharts.values_at(periods, zip(part["period"], part["value"], strict=True)),
+        values=timecharts.values_at(periods, zip(part["period"], part["value"], strict=True)),
         style="faded" if filters.channels and str(name) not in filters.channels else "solid")
         for name, part in lines.groupby("channel", sort=True)]
-    series.append(htmlcharts.Series(
+    series.append(timecharts.Series(
         name=f"total ({scope_words(filters)})", color=charts.TOTAL, style="thick",
-        values=htmlcharts.values_at(periods, zip(total["period"], total["value"], strict=True))))
+        values=timecharts.values_at(periods, zip(total["period"], total["value"], strict=True))))
     if not comparison.empty:
         tips = dict(zip(comparison["period"].astype(str), comparison["counterpart"], strict=True))
-        series.append(htmlcharts.Series(
+        series.append(timecharts.Series(
             name=comparison_words, color=charts.COMPARISON, style="dotted",
-            values=htmlcharts.values_at(periods, zip(comparison["period"], comparison["value"],
+            values=timecharts.values_at(periods, zip(comparison["period"], comparison["value"],
                                                      strict=True)),
             tips=[tips.get(str(p), "") for p in periods]))
-    axis = htmlcharts.Axis(fmt=d.fmt, zero=unit in ("count", "currency"))
-    markup = htmlcharts.lines([htmlcharts.period_label(p, filters.grain) for p in periods], series,
+    axis = timecharts.Axis(fmt=d.fmt, zero=unit in ("count", "currency"))
+    markup = timecharts.lines([timecharts.period_label(p, filters.grain) for p in periods], series,
                               axis=axis, target=target, target_text=f"target {d.fmt(target)}",
                               height=260)
     figure.draw(markup, key="trend", on_pick=pick_member("channel"))

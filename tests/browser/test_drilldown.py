@@ -17,7 +17,7 @@ def params(page: Any) -> dict[str, list[str]]:
 
 
 def chart(page: Any, title: str) -> Any:
-    """The chart (``views.ui.htmlcharts``) whose title contains ``title``, scrolled into view."""
+    """The HTML chart (``views.ui.figure``) whose title contains ``title``, scrolled into view."""
     found = page.locator(".hc").filter(has=page.locator(".ht").filter(has_text=title))
     found.first.scroll_into_view_if_needed()
     return found.first

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import facade
-from views.ui import charts, drill, figure, htmlcharts, palette
+from views.ui import charts, drill, figure, htmlcharts, palette, timecharts
 from views.ui.sidebar import pick_member, reason_labels
 from views.ui.state import Filters
 from views.ui.tiles import STATUS_WORDS, format_value, missing
@@ -231,7 +231,7 @@ def month_rows(frame: pd.DataFrame, amount: str, text_format: str, labels: dict[
     grid = frame.pivot_table(index="reason", columns="period", values=amount, aggfunc="sum")
     grid = grid.reindex(index=grid.sum(axis=1).sort_values(ascending=False).index,
                         columns=sorted(grid.columns))
-    months = [htmlcharts.period_label(p, "month") for p in grid.columns]
+    months = [timecharts.period_label(p, "month") for p in grid.columns]
     rows = []
     for code, values in grid.iterrows():
         # from the row's lowest month (or half its peak, when the row hardly varies) to its peak

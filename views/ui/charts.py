@@ -1,8 +1,9 @@
 """The colours every chart shares (pages, board pack) and the one Plotly figure still drawn: a
 Scorecard KPI's history in its details, opened on demand, one KPI at a time. A frame in, a Figure out,
-no Streamlit. The pages' charts are HTML (``views.ui.htmlcharts``): the first Plotly chart of a
-browser session costs 1.2-1.5 s, more than a page's whole budget. Colours: one status palette of
-mid-tone fills that read on both the light and the dark theme, with dark text on the fills.
+no Streamlit. The pages' charts are HTML (``views.ui.htmlcharts``, ``views.ui.timecharts``): the
+first Plotly chart of a browser session costs 1.2-1.5 s, more than a page's whole budget. Colours:
+one status palette of mid-tone fills that read on both the light and the dark theme, with dark text
+on the fills.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Pure helpers of the Metric editor page (no Streamlit): where a problem is, saved vs edited
-values side by side, their chart (HTML lines, ``views.ui.htmlcharts``), the diff of two versions
+values side by side, their chart (HTML lines, ``views.ui.timecharts``), the diff of two versions
 of a KPI file, the KPI's own SQL and parameters, and the target in force with where it comes from.
 
 The target rule is the scorecard's own (``facade.target_row``): the most specific row of the targets
@@ -18,7 +18,7 @@ from datetime import date
 import pandas as pd
 
 from metrics import facade
-from views.ui import htmlcharts
+from views.ui import htmlcharts, timecharts
 from views.ui.charts import COMPARISON, NEUTRAL
 from views.ui.tiles import format_value
 
@@ -75,19 +75,19 @@ def compare(saved: pd.DataFrame, edited: pd.DataFrame) -> pd.DataFrame:
 def compare_chart(comparison: pd.DataFrame, label: str, unit: str = "", grain: str = "month",
                   currency: str = "EUR") -> str:
     """Saved (thick grey, under) and edited (blue, over) values per period as HTML lines
-    (``views.ui.htmlcharts``, no Plotly): where the edit changes nothing the blue line lies on
+    (``views.ui.timecharts``, no Plotly): where the edit changes nothing the blue line lies on
     the grey one; the hover of a period lists both values in the KPI's unit."""
     def fmt(value: float) -> str:  # seconds as seconds: round ticks, and the table's numbers
         return f"{value:,.4g} s" if unit == "seconds" else format_value(value, unit, currency)
 
-    series = [htmlcharts.Series(name="saved version", color=COMPARISON, style="thick",
+    series = [timecharts.Series(name="saved version", color=COMPARISON, style="thick",
                                 values=[htmlcharts.number(v) for v in comparison["saved"]]),
-              htmlcharts.Series(name="edited text", color=NEUTRAL,
+              timecharts.Series(name="edited text", color=NEUTRAL,
                                 values=[htmlcharts.number(v) for v in comparison["edited"]])]
-    return htmlcharts.lines([htmlcharts.period_label(p, grain) for p in comparison["period"]],
+    return timecharts.lines([timecharts.period_label(p, grain) for p in comparison["period"]],
                             series, title=f"{label}: saved vs edited", note=compare_note(comparison),
                             height=240,
-                            axis=htmlcharts.Axis(fmt=fmt, zero=unit in ("count", "currency")))
+                            axis=timecharts.Axis(fmt=fmt, zero=unit in ("count", "currency")))
 
 
 def compare_note(comparison: pd.DataFrame) -> str:

@@ -1,5 +1,6 @@
-"""The one Streamlit component that draws ``views.ui.htmlcharts`` markup: its CSS (theme colours
-from Streamlit's ``--st-*`` variables, so light and dark both read), a hover tip that follows the
+"""The one Streamlit component that draws HTML charts (``views.ui.htmlcharts``,
+``views.ui.timecharts`` and the pages' own builders): its CSS (theme colours from Streamlit's
+``--st-*`` variables, so light and dark both read), a hover tip that follows the
 pointer and stays on screen, and clicks sent back as the ``data-pick`` of what was clicked (a bar,
 a heat-table row, a legend entry; Enter and Space do the same from the keyboard).
 

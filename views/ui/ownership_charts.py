@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from views.ui import htmlcharts
+from views.ui import htmlcharts, timecharts
 from views.ui.charts import TOTAL as OTHERS
-from views.ui.htmlcharts import esc, number
+from views.ui.htmlcharts import esc, number, pick_attrs, tip_attrs
 from views.ui.palette import UNMAPPED as GREY
 
 # Grid order of the matrix: the top row is high value to the company, the left column low value
@@ -115,16 +115,6 @@ def read_pick(value: object) -> tuple[str, str, str] | None:
     return dimension, member, kpi
 
 
-def _tip_attrs(text: str) -> str:
-    """A hover text (``data-tip``, shown by the component) and its screen-reader label."""
-    return f' data-tip="{esc(text)}" aria-label="{esc(text)}"' if text else ""
-
-
-def _pick_attrs(value: str) -> str:
-    """The attributes that make an element clickable (htmlcharts' convention)."""
-    return f' data-pick="{esc(value)}" tabindex="0" role="button"' if value else ""
-
-
 def _label(rec: dict, reason: str) -> str:
     """A reason's label, its code when it has none."""
     value = rec.get("label")
@@ -165,7 +155,7 @@ def cost_trend(trend: pd.DataFrame, currency: str, colors: dict[str, str],
     cells = {(str(r["period"]), str(r["department"])): r for r in data.to_dict("records")}
     stacks = []
     for period in periods:
-        label = htmlcharts.period_label(period, grain)
+        label = timecharts.period_label(period, grain)
         stack = []
         for dept in depts:
             row = cells.get((str(period), dept))
@@ -174,16 +164,16 @@ def cost_trend(trend: pd.DataFrame, currency: str, colors: dict[str, str],
                 continue
             n = number(row["n"]) if row is not None else None
             contacts = f" · {n:,.0f} avoidable contacts" if n is not None else ""
-            stack.append(htmlcharts.Part(
+            stack.append(timecharts.Part(
                 name=dept, value=value, color=colors.get(dept, GREY),
                 pick=pick("department", dept, AVOIDABLE_COST),
                 tip=f"{label} · {dept}\n{value:,.0f} {currency}{contacts}\n"
                     "click: open in Channels"))
         stacks.append(stack)
-    markup = htmlcharts.columns(
-        [htmlcharts.period_label(p, grain) for p in periods], stacks,
+    markup = timecharts.columns(
+        [timecharts.period_label(p, grain) for p in periods], stacks,
         title="Cost of avoidable contact by owning department",
-        note=f"Avoidable cost ({currency}) per {grain}", axis=htmlcharts.Axis(fmt=amount),
+        note=f"Avoidable cost ({currency}) per {grain}", axis=timecharts.Axis(fmt=amount),
         height=240, legend=[(d, colors.get(d, GREY)) for d in depts])
     return f'{STYLE}<div class="o-wrap">{markup}</div>'
 
@@ -209,15 +199,15 @@ def cpx_trend(frame: pd.DataFrame, colors: dict[str, str], grain: str = "month")
             tips.append("" if value is None or top is None or bottom is None
                         else f"{top:,.0f} contacts / {bottom:,.0f} {driver}")
         company = dept == "Company"
-        series.append(htmlcharts.Series(
+        series.append(timecharts.Series(
             name=str(label), color=OTHERS if company else colors.get(dept, OTHERS),
             values=values, tips=tips, style="thick" if company else "solid"))
     series.sort(key=lambda s: s.style != "thick")  # the company first in the legend
-    markup = htmlcharts.lines(
-        [htmlcharts.period_label(p, grain) for p in periods], series,
+    markup = timecharts.lines(
+        [timecharts.period_label(p, grain) for p in periods], series,
         title="Contacts per 1,000 units of demand",
         note="Each line divides its contacts by its own driver (in the legend)",
-        axis=htmlcharts.Axis(fmt=per_thousand, zero=True), height=260)
+        axis=timecharts.Axis(fmt=per_thousand, zero=True), height=260)
     return f'{STYLE}<div class="o-wrap">{markup}</div>'
 
 
@@ -287,7 +277,7 @@ def caused_split(reasons: pd.DataFrame, service_department: str, currency: str,
                 continue
             text = f"{share:.1f} %" if share >= 22 else ""
             parts.append(f'<i style="width:{share:.2f}%;background:{s.color}"'
-                         f'{_tip_attrs(f"{s.name}: {share:.1f} % · {value_of(s)}")}>'
+                         f'{tip_attrs(f"{s.name}: {share:.1f} % · {value_of(s)}")}>'
                          f'{esc(text)}</i>')
         rows.append(f'<div class="o-sr"><span class="o-sl">{esc(what)}</span>'
                     f'<div class="o-sb">{"".join(parts)}</div></div>')
@@ -351,8 +341,8 @@ def value_irritant(matrix: pd.DataFrame, colors: dict[str, str], currency: str) 
                    f"{number(rec['cost']) or 0.0:,.0f} {currency}\n"
                    f"{'avoidable' if avoidable else 'not avoidable'}\nclick: open in Channels")
             bubbles.append(
-                f'<div class="o-bu pk"{_pick_attrs(pick("reason", reason, AVOIDABLE_COST if avoidable else "contacts"))}'
-                f'{_tip_attrs(tip)}><span class="o-bx"><b style="width:{size:.1f}px;height:'
+                f'<div class="o-bu pk"{pick_attrs(pick("reason", reason, AVOIDABLE_COST if avoidable else "contacts"))}'
+                f'{tip_attrs(tip)}><span class="o-bx"><b style="width:{size:.1f}px;height:'
                 f'{size:.1f}px;background:{colors.get(dept, GREY)}"></b></span>'
                 f'<span>{esc(label)}</span></div>')
         name, words = QUADRANT_TEXT[quadrant]

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from views.ui import htmlcharts
+from views.ui import htmlcharts, timecharts
 from views.ui.charts import NEUTRAL
 from views.ui.palette import UNMAPPED
 
@@ -151,13 +151,13 @@ def interval_trend(frame: pd.DataFrame, kpi: str, label: str, grain: str = "mont
     for run in _runs(values):
         def part(items: Sequence[float | None], keep: range = run) -> list[float | None]:
             return [v if i in keep else None for i, v in enumerate(items)]
-        series.append(htmlcharts.Series(name=label, color=NEUTRAL, values=part(values),
+        series.append(timecharts.Series(name=label, color=NEUTRAL, values=part(values),
                                         band=(part(lows), part(highs)), hollow=hollow, tips=tips))
-    axis = htmlcharts.Axis(fmt=lambda v: f"{v:.1f}{unit}" if v % 1 else f"{v:g}{unit}",
+    axis = timecharts.Axis(fmt=lambda v: f"{v:.1f}{unit}" if v % 1 else f"{v:g}{unit}",
                            domain=AXIS.get(kpi))
     note = ("The band is the 95 % interval; hollow points have fewer answers than the KPI's "
             "min_n; a gap is a period without answers.")
-    chart = htmlcharts.lines([htmlcharts.period_label(p, grain) for p in starts], series,
+    chart = timecharts.lines([timecharts.period_label(p, grain) for p in starts], series,
                              title=f"{label} over time", note=note, axis=axis, height=280)
     return f'<style>.vt .lg .li ~ .li {{ display: none; }}</style><div class="vt">{chart}</div>'
 
