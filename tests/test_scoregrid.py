@@ -1,5 +1,5 @@
-"""The Scorecard's landing view as HTML (views.ui.scoregrid) and its sentences
-(views.ui.briefing_text): pure functions, no browser."""
+"""The Scorecard's landing view as HTML (views.ui.scoregrid, views.ui.statusmatrix) and its
+sentences (views.ui.briefing_text): pure functions, no browser."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from views.ui import briefing_text, scoregrid
+from views.ui import briefing_text, scoregrid, statusmatrix
 from views.ui.state import Filters
 
 
@@ -96,10 +96,10 @@ def test_a_matrix_row_that_can_only_read_0_or_100_percent_is_replaced_by_why() -
         "department": ["Finance", "Sales"] * 2, "value": [100.0, 0.0, 80.0, 90.0],
         "n": [40, 35, 40, 35], "applicable": [True] * 4, "provisional": [False] * 4,
         "status": ["red", "green", "amber", "green"]})
-    markup = scoregrid.matrix_html(frame, "department", ["avoidable_rate", "csat"],
-                                   {"avoidable_rate": "Avoidable", "csat": "CSAT"},
-                                   {"avoidable_rate": "percent", "csat": "percent"}, "EUR",
-                                   lambda kpi, member: f"channels?kpi={kpi}&dept={member}")
+    markup = statusmatrix.matrix_html(frame, "department", ["avoidable_rate", "csat"],
+                                      {"avoidable_rate": "Avoidable", "csat": "CSAT"},
+                                      {"avoidable_rate": "percent", "csat": "percent"}, "EUR",
+                                      lambda kpi, member: f"channels?kpi={kpi}&dept={member}")
     avoidable, csat = markup.split("<tr>")[2:4]
     assert 'class="why" colspan="2"' in avoidable and "100.0 %" not in avoidable
     assert "0 % or 100 %" in avoidable

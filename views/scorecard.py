@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import facade, imports
-from views.ui import boardpack_button, charts, scoregrid
+from views.ui import boardpack_button, charts, scoregrid, statusmatrix
 from views.ui.briefing_text import freshness_text
 from views.ui.editor_view import header_and_body, parameter_rows
 from views.ui.sidebar import global_filters
@@ -136,10 +136,10 @@ markup = (
       "over the whole period, coloured by status; n/a where the KPI cannot be read by that "
       "dimension. Click a cell to open it narrowed: the Channels page, or Ownership for a "
       "department's avoidable contact and cost.</p>"
-    + scoregrid.matrix_html(split["channel"], "channel", order, labels, units, currency,
-                            _cell_link("channel"))
-    + scoregrid.matrix_html(split["department"], "department", order, labels, units, currency,
-                            _cell_link("department")))
+    + statusmatrix.matrix_html(split["channel"], "channel", order, labels, units, currency,
+                               _cell_link("channel"))
+    + statusmatrix.matrix_html(split["department"], "department", order, labels, units,
+                               currency, _cell_link("department")))
 clicked = scoregrid.draw(markup, key="scorecard_grid")
 
 if clicked is not None and clicked.drill:

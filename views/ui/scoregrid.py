@@ -1,7 +1,8 @@
-"""The Scorecard's landing view as one HTML component: scores, what needs attention, one compact
-table per perspective (KPI, value, target, status, change, latest month, n, trend) and the status
-matrices. Pure builders (frames in, escaped HTML out) plus the ``st.components.v2`` component
-that draws them and sends clicks back (a row opens its details, a link opens a drill-down).
+"""The Scorecard's landing view as one HTML component: scores, what needs attention and one compact
+table per perspective (KPI, value, target, status, change, latest month, n, trend). Pure builders
+(frames in, escaped HTML out) plus the ``st.components.v2`` component that draws them with the
+status matrices below them (``views.ui.statusmatrix``, whose CSS it adds to its own) and sends
+clicks back (a row opens its details, a link opens a drill-down).
 
 Why one component: the page used to build ~250 Streamlit elements and 26 Plotly charts, which
 took the browser 5-8 s to draw even from cache; one block of HTML with inline SVG trends draws in
@@ -12,16 +13,16 @@ from files and data.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
-from views.ui import drill, tiles
+from views.ui import statusmatrix, tiles
 from views.ui.briefing_text import attention_sentence
 from views.ui.charts import STATUS_COLORS
+from views.ui.htmlcharts import esc
 from views.ui.tiles import (
     change_tone,
     format_change,
@@ -32,10 +33,6 @@ from views.ui.tiles import (
 
 TONE_CLASS = {"better": "up", "worse": "down", "same": "flat"}
 SCORE_CLASS = {"green": "green", "orange": "amber", "red": "red", "gray": "grey"}
-
-
-def esc(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 def status_word(status: str, note: str) -> tuple[str, str]:
@@ -201,50 +198,6 @@ def tables_html(rows: Iterable[dict[str, Any]], titles: dict[str, str], scores: 
     return f'<div class="tables">{head}{"".join(blocks)}</div>'
 
 
-def matrix_html(frame: pd.DataFrame, dimension: str, order: list[str], labels: dict[str, str],
-                units: dict[str, str], currency: str, link: Callable[[str, str], str]) -> str:
-    """KPI x channel (or owning department): status-coloured cells, each a drill-down link."""
-    if frame.empty:
-        return ""
-    members = sorted(frame[dimension].dropna().astype(str).unique())
-    cells = {(str(r["kpi"]), str(r[dimension])): r for r in frame.to_dict("records")}
-    head = "".join(f"<th>{esc(m)}</th>" for m in members)
-    body = []
-    for kpi_id in order:
-        why = _split_says_nothing(frame[frame["kpi"].astype(str) == kpi_id], units.get(kpi_id, ""))
-        if why:
-            body.append(f'<tr><th class="rl">{esc(labels.get(kpi_id, kpi_id))}</th>'
-                        f'<td class="why" colspan="{len(members)}">{esc(why)}</td></tr>')
-            continue
-        tds = []
-        for m in members:
-            r = cells.get((kpi_id, m))
-            if r is None:
-                tds.append("<td></td>")
-                continue
-            ok = bool(r["applicable"])
-            text = format_value(r["value"], units.get(kpi_id, ""), currency) if ok else "n/a"
-            if ok and bool(r["provisional"]):
-                text += " (prov.)"
-            tip = f"{labels.get(kpi_id, kpi_id)} · {m}: {text}"
-            tds.append(f'<td class="{esc(r["status"])}" title="{esc(tip)}"><a href="#" '
-                       f'data-drill="{esc(link(kpi_id, m))}">{esc(text)}</a></td>')
-        body.append(f'<tr><th class="rl">{esc(labels.get(kpi_id, kpi_id))}</th>{"".join(tds)}</tr>')
-    wide = " wide" if len(members) > 5 else ""  # turns compact at a wider width
-    return (f'<div class="mx{wide}"><p class="mxs">Too narrow for the values: each cell shows its '
-            "status; its value is in the hover and behind the click.</p><table><thead><tr><th></th>"
-            f'{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
-
-
-def _split_says_nothing(rows: pd.DataFrame, unit: str) -> str | None:
-    """Why one KPI's cells by this dimension are not shown: every member reads 0 % or 100 %
-    (whether a contact counts decides its member), e.g. avoidable contact rate by owning department
-    when each department owns only avoidable or only unavoidable reasons."""
-    read = rows[rows["applicable"].astype(bool) & (rows["n"].fillna(0) > 0)]
-    why = drill.cannot_vary(read, unit) if len(read) > 1 else None
-    return why if why and "0 %" in why else None
-
-
 CSS = """
 :host, .sc { font-family: var(--st-font, sans-serif); color: var(--st-text-color, #222); }
 .sc { font-size: 13px; line-height: 1.3; container-type: inline-size; }
@@ -302,20 +255,7 @@ CSS = """
 .mv { font-weight: 600; }
 .warn { color: #c98a00; }
 .tg { stroke: #8c8c8c; stroke-width: 1; stroke-dasharray: 2 2; }
-.mx { overflow-x: auto; margin-top: 4px; }
-.mx table { border-collapse: separate; border-spacing: 2px; font-size: 12px; }
-.mx th { font-weight: 600; text-align: center; padding: 2px 6px; white-space: nowrap; }
-.mx th.rl { text-align: left; }
-.mx td { padding: 1px 6px; text-align: right; border-radius: 3px; white-space: nowrap;
-  background: #a7adb3; }
-.mx td a { color: #111; }
-.mx td.green { background: #3fae6e; } .mx td.amber { background: #f0b429; } .mx td.red { background: #e05a5a; }
-.mx td:empty { background: transparent; }
-.mx td.why { background: transparent; text-align: left; white-space: normal; font-size: 11.5px;
-  opacity: .75; }
-.mxh { font-weight: 700; font-size: 13.5px; margin: 12px 0 0; }
-.mxc, .foot { font-size: 12px; opacity: .75; margin: 0 0 2px; }
-.foot { margin-top: 4px; }
+.foot { font-size: 12px; opacity: .75; margin: 4px 0 2px; }
 @container (max-width: 860px) {
   .top { grid-template-columns: minmax(0, 1fr); }
 }
@@ -329,28 +269,9 @@ CSS = """
   .m::before { content: "latest month "; opacity: .7; }
   .s { justify-self: end; } .tr { justify-self: end; }
 }
-.mxs { display: none; font-size: 11.5px; opacity: .75; margin: 2px 0; }
-@container (max-width: 940px) {
-  .mx.wide .mxs { display: block; }
-  .mx.wide td { font-size: 0; width: 20px; min-width: 20px; height: 16px; padding: 0; }
-  .mx.wide td a { display: block; width: 100%; height: 16px; }
-  .mx.wide thead th { writing-mode: vertical-rl; transform: rotate(180deg); font-size: 11px;
-    font-weight: 500; padding: 2px 0; text-align: left; }
-  .mx.wide td.why { font-size: 11px; width: auto; height: auto; padding: 1px 4px; }
-  .mx.wide th.rl { white-space: normal; font-size: 11.5px; min-width: 120px; }
-}
-@container (max-width: 620px) {
-  .mx .mxs { display: block; }
-  .mx td { font-size: 0; width: 20px; min-width: 20px; height: 16px; padding: 0; }
-  .mx td a { display: block; width: 100%; height: 16px; }
-  .mx thead th { writing-mode: vertical-rl; transform: rotate(180deg); font-size: 11px;
-    font-weight: 500; padding: 2px 0; text-align: left; }
-  .mx td.why { font-size: 11px; width: auto; height: auto; padding: 1px 4px; }
-  .mx th.rl { white-space: normal; font-size: 11.5px; min-width: 120px; }
-}
 @media print {
   .row { break-inside: avoid; } .persp { break-inside: avoid; }
-  .attn a[data-drill] { display: none; } .mx tr { break-inside: avoid; }
+  .attn a[data-drill] { display: none; }
 }
 """
 
@@ -385,6 +306,7 @@ def draw(markup: str, key: str) -> Any:
     import streamlit as st
 
     if not _renderer:
-        _renderer.append(st.components.v2.component("scorecard_grid", css=CSS, js=JS))
+        _renderer.append(st.components.v2.component("scorecard_grid", css=CSS + statusmatrix.CSS,
+                                                    js=JS))
     return _renderer[0](data=markup, key=key, on_open_change=lambda: None,
                         on_drill_change=lambda: None)
