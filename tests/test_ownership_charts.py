@@ -1,5 +1,5 @@
-"""The Ownership page's charts as HTML (views.ui.ownership_charts): what a click sends, the numbers
-drawn, escaped labels, member colours (never a status colour).
+"""The Ownership page's charts as HTML (views.ui.ownership_charts, views.ui.irritant_matrix): what a
+click sends, the numbers drawn, escaped labels, member colours (never a status colour).
 
 Hand counts:
 - caused split: avoidable Customer Service 1 contact / 5.00, Finance 3 / 10.00, Logistics 1 / 5.00
@@ -21,6 +21,7 @@ from datetime import date
 
 import pandas as pd
 
+from views.ui import irritant_matrix as im
 from views.ui import ownership_charts as oc
 from views.ui.charts import STATUS_COLORS
 from views.ui.palette import department_colors
@@ -105,12 +106,12 @@ MATRIX = pd.DataFrame([
 
 
 def test_bubble_area_grows_with_contacts() -> None:
-    assert [oc.bubble_size(n, 100) for n in (100, 25, 0)] == [44.0, 27.0, 10.0]
-    assert oc.bubble_size(None, 100) == 10.0 and oc.bubble_size(5, 0) == 10.0
+    assert [im.bubble_size(n, 100) for n in (100, 25, 0)] == [44.0, 27.0, 10.0]
+    assert im.bubble_size(None, 100) == 10.0 and im.bubble_size(5, 0) == 10.0
 
 
 def test_the_matrix_places_reasons_in_their_quadrant_biggest_first_and_escapes_labels() -> None:
-    markup = oc.value_irritant(MATRIX, COLORS, "EUR")
+    markup = im.value_irritant(MATRIX, COLORS, "EUR")
     # the top row is high value to the company, the left column low value to the customer
     assert re.findall(r'data-quadrant="(\w+)"', markup) == ["simplify", "leverage", "eliminate",
                                                              "automate"]

@@ -23,13 +23,13 @@ from views.ui.chargeback import (
     statement_csv,
     statement_pdf,
 )
+from views.ui.irritant_matrix import value_irritant
 from views.ui.ownership_charts import (
     caused_split,
     cost_trend,
     cpx_trend,
     read_pick,
     top_reasons_bar,
-    value_irritant,
 )
 from views.ui.palette import department_colors
 from views.ui.sidebar import global_filters, known

@@ -1,25 +1,20 @@
-"""Pure chart builders of the Ownership page: frame in, escaped HTML out (no Streamlit, no Plotly),
-drawn by ``views.ui.figure`` like the Channels page's charts (``views.ui.htmlcharts``): no 4.7 MB
-Plotly script on the page's first screen (issue 11), text laid out in HTML so it never shrinks on a
-phone, theme colours from Streamlit's ``--st-*`` variables.
+"""Pure chart builders of the Ownership page (cost trend, contacts per X, who causes the avoidable
+demand, top reasons) and what they share with its value/irritant matrix
+(``views.ui.irritant_matrix``): the department legend, reason labels, what a click sends. Frame in,
+escaped HTML out (no Streamlit, no Plotly), drawn by ``views.ui.figure`` like the Channels page's
+charts: no 4.7 MB Plotly script on the page's first screen (issue 11), text laid out in HTML so it
+never shrinks on a phone, theme colours from Streamlit's ``--st-*`` variables.
 
 Departments keep one colour across every chart and page (``views.ui.palette.department_colors``
 over every department of the warehouse), none of them a status colour, so Finance is the same
 colour in the cost trend, the matrix and the top-reasons bars whatever the filter. A click opens
 the Channels page: every clickable element carries ``data-pick`` = ``pick(dimension, member, kpi)``
 (a department or a reason code and the KPI to open it on), read back with ``read_pick``.
-
-The value/irritant matrix follows Price & Jaffe (*The Best Service is No Service*): x = value to the
-customer, y = value to the company; eliminate (neither), simplify (the company's, irritating to
-customers), automate (customers', costly to the company), leverage (both). Reasons have no
-coordinates of their own, only a quadrant, so each quadrant is a box of bubbles (area = contacts),
-biggest first, that wraps on a narrow screen.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -27,25 +22,17 @@ import pandas as pd
 
 from views.ui import htmlcharts, timecharts
 from views.ui.charts import TOTAL as OTHERS
-from views.ui.htmlcharts import esc, number, pick_attrs, tip_attrs
+from views.ui.htmlcharts import esc, number, tip_attrs
 from views.ui.palette import UNMAPPED as GREY
 
-# Grid order of the matrix: the top row is high value to the company, the left column low value
-# to the customer.
-QUADRANTS = ("simplify", "leverage", "eliminate", "automate")
-QUADRANT_TEXT = {"eliminate": ("Eliminate", "irritant to both"),
-                 "automate": ("Automate", "customers value it"),
-                 "simplify": ("Simplify", "the company needs it"),
-                 "leverage": ("Leverage", "value to both")}
 ACCENT = "#4c78a8"
 AVOIDABLE_COST = "avoidable_cost"
 DIMENSIONS = ("department", "reason")
 KPIS = (AVOIDABLE_COST, "contacts")
-SMALLEST, LARGEST = 10.0, 44.0  # bubble diameters (px) of no contacts and of the most
 
 # CSS the markup below needs beyond the figure component's classes (the component renders each
 # chart in its own shadow root, so this stays scoped to the chart it starts): reason labels that
-# wrap instead of being cut, period labels that may pass their column, the split and the matrix.
+# wrap instead of being cut, period labels that may pass their column, and the split.
 STYLE = """<style>
 .o-wrap .bl { white-space: normal; overflow-wrap: anywhere; line-height: 1.15; }
 .o-wrap .xa.fx span { overflow: visible; display: flex; justify-content: center;
@@ -66,28 +53,7 @@ STYLE = """<style>
 .o-keys { display: flex; flex-direction: column; gap: 3px; margin-top: 8px; font-size: 12px; }
 .o-keys .sq { flex: none; margin-top: 2px; }
 .o-keys .li { align-items: flex-start; }
-.o-mx { display: grid; grid-template-columns: 16px 16px minmax(0, 1fr) minmax(0, 1fr); gap: 6px; }
-.o-vt { writing-mode: vertical-rl; transform: rotate(180deg); text-align: center; font-size: 11px;
-  opacity: .75; white-space: nowrap; align-self: center; justify-self: center; }
-.o-yt { grid-column: 1; grid-row: 1 / span 2; }
-.o-ht { text-align: center; font-size: 11px; opacity: .75; }
-.o-xt { grid-column: 3 / span 2; text-align: center; font-size: 11px; opacity: .75; }
-.o-q { border: 1px dashed rgba(128,128,128,.5); border-radius: 4px; padding: 6px;
-  background: rgba(128,128,128,.05); min-height: 120px; min-width: 0; }
-.o-qh { font-weight: 600; font-size: 12.5px; text-align: center; }
-.o-qh span { font-weight: 400; opacity: .75; }
-.o-qb { display: flex; flex-wrap: wrap; justify-content: center; align-items: flex-start;
-  gap: 6px 6px; margin-top: 6px; }
-.o-bu { display: flex; flex-direction: column; align-items: center; width: 96px;
-  text-align: center; border-radius: 4px; padding: 2px 0; }
-.o-bu.pk:hover { background: var(--st-secondary-background-color, rgba(128,128,128,.12)); }
-.o-bx { height: 46px; display: flex; align-items: center; justify-content: center; }
-.o-bx b { display: block; border-radius: 50%; opacity: .85; box-sizing: border-box;
-  border: 1px solid rgba(255,255,255,.7); }
-.o-bu span { font-size: 11.5px; line-height: 1.2; overflow-wrap: anywhere; margin-top: 2px; }
-.o-em { font-size: 11.5px; opacity: .6; text-align: center; margin-top: 10px; }
 @container (max-width: 560px) {
-  .o-bu { width: 66px; }
   .o-sr, .o-tk { grid-template-columns: 64px minmax(0, 1fr); }
 }
 </style>"""
@@ -115,7 +81,7 @@ def read_pick(value: object) -> tuple[str, str, str] | None:
     return dimension, member, kpi
 
 
-def _label(rec: dict, reason: str) -> str:
+def reason_label(rec: dict, reason: str) -> str:
     """A reason's label, its code when it has none."""
     value = rec.get("label")
     if value is None or (not isinstance(value, str) and pd.isna(value)) or not str(value).strip():
@@ -298,7 +264,7 @@ def top_reasons_bar(top: pd.DataFrame, colors: dict[str, str], currency: str) ->
     items = []
     for rec in top.to_dict("records"):
         reason, dept = str(rec["reason"]), str(rec["department"])
-        label = _label(rec, reason)
+        label = reason_label(rec, reason)
         cost = number(rec["cost"]) or 0.0
         contacts = number(rec["contacts"]) or 0.0
         items.append(htmlcharts.Bar(
@@ -310,52 +276,3 @@ def top_reasons_bar(top: pd.DataFrame, colors: dict[str, str], currency: str) ->
                              note=f"Avoidable cost ({currency}), coloured by owning department")
     legend = department_legend(top["department"], colors)
     return f'{STYLE}<div class="o-wrap">{markup}{legend}</div>'
-
-
-# --- value / irritant matrix ---------------------------------------------------------------------
-def bubble_size(contacts: object, biggest: float) -> float:
-    """A bubble's diameter in px: its area grows with the contacts, from ``SMALLEST`` (none) to
-    ``LARGEST`` (the most of the matrix)."""
-    share = (number(contacts) or 0.0) / biggest if biggest > 0 else 0.0
-    return SMALLEST + (LARGEST - SMALLEST) * math.sqrt(max(0.0, min(1.0, share)))
-
-
-def value_irritant(matrix: pd.DataFrame, colors: dict[str, str], currency: str) -> str:
-    """Reasons as bubbles (size = contacts, colour = owning department) in the quadrant the reason
-    map gives them; reasons without one are left out (the page names them). A click opens the
-    reason on the Channels page, on its avoidable cost (or its contacts when not avoidable)."""
-    placed = matrix[matrix["quadrant"].isin(list(QUADRANTS))]
-    placed = placed.assign(_n=pd.to_numeric(placed["contacts"], errors="coerce").fillna(0))
-    biggest = float(placed["_n"].max()) if len(placed) else 0.0
-    boxes = []
-    for quadrant in QUADRANTS:
-        rows = placed[placed["quadrant"] == quadrant]
-        rows = rows.sort_values(["_n", "reason"], ascending=[False, True])
-        bubbles = []
-        for rec in rows.to_dict("records"):
-            reason, dept = str(rec["reason"]), str(rec["department"])
-            label = _label(rec, reason)
-            avoidable = bool(rec["avoidable"])
-            size = bubble_size(rec["_n"], biggest)
-            tip = (f"{label}\n{dept}\n{rec['_n']:,.0f} contacts · "
-                   f"{number(rec['cost']) or 0.0:,.0f} {currency}\n"
-                   f"{'avoidable' if avoidable else 'not avoidable'}\nclick: open in Channels")
-            bubbles.append(
-                f'<div class="o-bu pk"{pick_attrs(pick("reason", reason, AVOIDABLE_COST if avoidable else "contacts"))}'
-                f'{tip_attrs(tip)}><span class="o-bx"><b style="width:{size:.1f}px;height:'
-                f'{size:.1f}px;background:{colors.get(dept, GREY)}"></b></span>'
-                f'<span>{esc(label)}</span></div>')
-        name, words = QUADRANT_TEXT[quadrant]
-        inside = "".join(bubbles) or '<div class="o-em">no reasons</div>'
-        boxes.append(f'<div class="o-q" data-quadrant="{quadrant}"><div class="o-qh">{esc(name)}'
-                     f' <span>· {esc(words)}</span></div><div class="o-qb">{inside}</div></div>')
-    grid = (f'<div class="o-mx"><span class="o-vt o-yt">Value to the company</span>'
-            f'<span class="o-vt" style="grid-column:2;grid-row:1">high</span>{boxes[0]}{boxes[1]}'
-            f'<span class="o-vt" style="grid-column:2;grid-row:2">low</span>{boxes[2]}{boxes[3]}'
-            f'<span class="o-ht" style="grid-column:3">low</span>'
-            f'<span class="o-ht" style="grid-column:4">high</span>'
-            f'<span class="o-xt">Value to the customer</span></div>')
-    legend = department_legend(sorted({str(d) for d in placed["department"]}), colors)
-    return (f'{STYLE}<div class="hc"><div class="ht">Value / irritant matrix</div>'
-            f'<div class="hn">Bubble area = contacts; colour = owning department</div>'
-            f'{grid}{legend}</div>')
