@@ -1,6 +1,6 @@
-"""The journey page's pure builders (views/ui/journey_view.py): scores in words, escaped cards and
-hovers, the timeline's lanes, dots, repeat lines and dates. Frames are built by hand; the numbers in comments are the
-rows below."""
+"""The journey page's pure builders (views/ui/journey_view.py, views/ui/journey_timeline.py): scores
+in words, escaped cards and hovers, the timeline's lanes, dots, repeat lines and dates. Frames are
+built by hand; the numbers in comments are the rows below."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 import pandas as pd
 
 from metrics import facade
+from views.ui import journey_timeline as jt
 from views.ui import journey_view as jv
 from views.ui.palette import channel_colors
 
@@ -77,7 +78,7 @@ def test_cards_escape_every_value_and_link_each_repeat() -> None:
 
 def test_the_timeline_has_a_lane_per_channel_and_a_dot_per_contact_at_its_time() -> None:
     colors = channel_colors()
-    html = jv.timeline(CONTACTS, colors, list(facade.CHANNELS))
+    html = jt.timeline(CONTACTS, colors, list(facade.CHANNELS))
     # lanes in the vocabulary's order, phone on top: phone, email, chat
     assert re.findall(r'<span data-tip="([^"]*)"><i', html) == ["phone", "email", "chat"]
     # 1 March 09:00 to 20 March 09:00 is 19 days: left = 3 + 94 * elapsed / 19 days (no. 2, a
@@ -99,14 +100,14 @@ def test_the_timeline_has_a_lane_per_channel_and_a_dot_per_contact_at_its_time()
 
 def test_the_timelines_hover_and_lane_names_are_escaped() -> None:
     hostile = CONTACTS.assign(reason_label="<b>x</b>", channel=["<i>fax</i>", "phone", "email"])
-    html = jv.timeline(hostile, channel_colors(), list(facade.CHANNELS))
+    html = jt.timeline(hostile, channel_colors(), list(facade.CHANNELS))
     assert "<b>x</b>" not in html and "<i>fax</i>" not in html
     assert "&lt;b&gt;x&lt;/b&gt; (Finance)" in html  # in the dots' hovers
     # the unknown channel's lane comes last
     assert re.findall(r'<span data-tip="([^"]*)"><i', html) == [
         "phone", "email", "&lt;i&gt;fax&lt;/i&gt;"]
     assert "</i>&lt;i&gt;fax&lt;/i&gt;</span>" in html
-    hover = jv.hover_text(CONTACTS.to_dict("records")[1])
+    hover = jt.hover_text(CONTACTS.to_dict("records")[1])
     assert hover.split("\n") == ["no. 2 · #00000002 · 2024-03-02 09:00",
                                  "Billing error (Finance)", "inbound · answered",
                                  "repeat of #00000001", "transferred"]
@@ -114,11 +115,11 @@ def test_the_timelines_hover_and_lane_names_are_escaped() -> None:
 
 def test_time_ticks_are_round_dates_inside_the_range() -> None:
     one = pd.Timestamp("2024-03-01 09:00")
-    assert jv.time_ticks(one, one) == ([one], "%Y-%m-%d %H:%M")  # a single contact
+    assert jt.time_ticks(one, one) == ([one], "%Y-%m-%d %H:%M")  # a single contact
     # 15 January to 20 December: 340 days, every 3 months (2 would give 5.7 steps, over 5)
-    ticks, fmt = jv.time_ticks(pd.Timestamp("2024-01-15"), pd.Timestamp("2024-12-20"))
+    ticks, fmt = jt.time_ticks(pd.Timestamp("2024-01-15"), pd.Timestamp("2024-12-20"))
     assert ticks == [pd.Timestamp("2024-04-01"), pd.Timestamp("2024-07-01"),
                      pd.Timestamp("2024-10-01")] and fmt == "%b %Y"
     # 09:10 to 13:50: 4 h 40 min, every hour from 10:00
-    ticks, fmt = jv.time_ticks(pd.Timestamp("2024-03-01 09:10"), pd.Timestamp("2024-03-01 13:50"))
+    ticks, fmt = jt.time_ticks(pd.Timestamp("2024-03-01 09:10"), pd.Timestamp("2024-03-01 13:50"))
     assert [t.hour for t in ticks] == [10, 11, 12, 13] and fmt == "%d %b %H:%M"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics import facade, imports
-from views.ui import figure, journey_view
+from views.ui import figure, journey_timeline, journey_view
 from views.ui.palette import channel_colors
 from views.ui.sidebar import global_filters
 from views.ui.state import Filters, encode, link
@@ -96,7 +96,8 @@ if journey.capped:
                f"{journey.total:,} this customer has in all.")
 
 colors = channel_colors(contacts["channel"])
-figure.draw(journey_view.timeline(contacts, colors, list(facade.CHANNELS)), key="journey_timeline")
+figure.draw(journey_timeline.timeline(contacts, colors, list(facade.CHANNELS)),
+            key="journey_timeline")
 st.caption(f"One lane per channel; the ringed point is the contact opened, diamonds were "
            f"transferred, a dotted line joins a repeat to the contact it repeats; click a point "
            f"to go to its card in the list below. A repeat is an "
