@@ -39,6 +39,7 @@ class Compiled:
     sql: str
     params: tuple[tuple[str, ParamValue | datetime], ...]
     kpis: tuple[str, ...] = ()  # a batch: every KPI whose rows this one statement returns
+    source: str = ""  # the table read: the KPI's model, or a rollup (metrics.rollups)
 
     @property
     def covers(self) -> tuple[str, ...]:
@@ -51,7 +52,9 @@ class Compiled:
 
     def __str__(self) -> str:
         bound = ", ".join(f"${k} = {v!r}" for k, v in self.params)
-        return f"-- {', '.join(self.covers)}" + (f" ({bound})" if bound else "") + f"\n{self.sql}"
+        read = f"\n-- reads {self.source}" if self.source else ""
+        return (f"-- {', '.join(self.covers)}" + (f" ({bound})" if bound else "") + read
+                + f"\n{self.sql}")
 
 
 @lru_cache(maxsize=256)
@@ -93,10 +96,12 @@ def kpi_params(kpi: KPI, query: Query) -> dict[str, ParamValue]:
     return values
 
 
-def _period(grain: str) -> exp.Expression:
+def period(grain: str, time_column: str = TIME_COLUMN) -> exp.Expression:
+    """The period a row falls in at ``grain``: the first day of its day, week, month... (NULL for
+    the whole range)."""
     if grain == "all":
         return exp.cast(exp.null(), "DATE")
-    trunc = exp.func("date_trunc", exp.Literal.string(grain), exp.column(TIME_COLUMN))
+    trunc = exp.func("date_trunc", exp.Literal.string(grain), exp.column(time_column))
     return exp.cast(trunc, "DATE")
 
 
@@ -114,15 +119,17 @@ def _dimension_columns(dims: tuple[str, ...]) -> list[exp.Expr]:
     return [exp.alias_(dimension(d), d) if d in TIME_OF_WEEK else exp.column(d) for d in dims]
 
 
-def scoped(select: exp.Select, query: Query, bound: dict[str, ParamValue | datetime]) -> exp.Select:
-    """Add the query's date range and filters to a SELECT over a model (WHERE, placeholders)."""
+def scoped(select: exp.Select, query: Query, bound: dict[str, ParamValue | datetime],
+           time_column: str = TIME_COLUMN) -> exp.Select:
+    """Add the query's date range and filters to a SELECT over a model or a rollup (WHERE,
+    placeholders)."""
     if query.start is not None:
         bound["period_start"] = datetime.combine(query.start, time())
-        select = select.where(exp.GTE(this=exp.column(TIME_COLUMN),
+        select = select.where(exp.GTE(this=exp.column(time_column),
                                       expression=exp.Placeholder(this="period_start")))
     if query.end is not None:
         bound["period_end"] = datetime.combine(query.end + timedelta(days=1), time())
-        select = select.where(exp.LT(this=exp.column(TIME_COLUMN),
+        select = select.where(exp.LT(this=exp.column(time_column),
                                      expression=exp.Placeholder(this="period_end")))
     for dim, values in query.filters:
         names = []
@@ -175,9 +182,9 @@ def _compile_kpi(kpi: KPI, query: Query) -> Compiled:
     bound: dict[str, ParamValue | datetime] = {}
     inner = scoped(body(kpi), query, bound)
     keys = ["period", *query.dimensions]
-    inner = inner.select(exp.alias_(_period(query.grain), "period"),
+    inner = inner.select(exp.alias_(period(query.grain), "period"),
                          *_dimension_columns(query.dimensions))
-    group: list[exp.Expr] = [] if query.grain == "all" else [_period(query.grain)]
+    group: list[exp.Expr] = [] if query.grain == "all" else [period(query.grain)]
     group += [dimension(d) for d in query.dimensions]
     if kpi.kind == "spread" and kpi.spread_over:
         if kpi.spread_over not in query.dimensions:
@@ -223,7 +230,7 @@ def _compile_kpi(kpi: KPI, query: Query) -> Compiled:
     if missing:
         raise QueryError(f"{kpi.id}: no value for ${', $'.join(sorted(missing))}")
     sql = outer.sql(dialect=DIALECT, pretty=True)
-    return Compiled(kpi.id, sql, tuple(sorted(bound.items())))
+    return Compiled(kpi.id, sql, tuple(sorted(bound.items())), source=kpi.model)
 
 
 def _outputs(kpi: KPI, col: Callable[[str], exp.Expression]) -> list[exp.Expr]:
@@ -300,12 +307,22 @@ def _compile_batch(kpis: tuple[KPI, ...], query: Query) -> Compiled:
             projections.append(exp.alias_(expression, f"{kpi.id}__{projection.alias}"))
     inner = exp.select(*projections).from_(exp.to_table(kpis[0].model))
     inner = scoped(inner, query, bound)
-    inner = inner.select(exp.alias_(_period(query.grain), "period"),
+    inner = inner.select(exp.alias_(period(query.grain), "period"),
                          *_dimension_columns(query.dimensions))
-    group: list[exp.Expr] = [] if query.grain == "all" else [_period(query.grain)]
+    group: list[exp.Expr] = [] if query.grain == "all" else [period(query.grain)]
     group += [dimension(d) for d in query.dimensions]
     if group:
         inner = inner.group_by(*group)
+    outer = batch_outer(list(kpis), query, inner)
+    sql = outer.sql(dialect=DIALECT, pretty=True)
+    ids = tuple(k.id for k in kpis)
+    return Compiled(ids[0], sql, tuple(sorted(bound.items())), ids, source=kpis[0].model)
+
+
+def batch_outer(kpis: list[KPI], query: Query, inner: exp.Select) -> exp.Select:
+    """Around ``inner`` (one row per period and dimensions, columns ``<kpi>__<part>``): one branch
+    per KPI turning its columns into the runner's rows, in the order the KPIs were asked, then by
+    period and dimensions."""
     keys = ["period", *query.dimensions]
     branches: list[exp.Select] = []
     for kpi in kpis:
@@ -323,10 +340,7 @@ def _compile_batch(kpis: tuple[KPI, ...], query: Query) -> Compiled:
     outer = exp.select(exp.Star()).from_(exp.alias_(exp.Subquery(this=union), "u", table=True))
     outer = outer.order_by(order, *[exp.Ordered(this=exp.column(k), nulls_first=False)
                                     for k in keys])
-    outer = outer.with_("k", as_=inner, materialized=True)
-    sql = outer.sql(dialect=DIALECT, pretty=True)
-    ids = tuple(k.id for k in kpis)
-    return Compiled(ids[0], sql, tuple(sorted(bound.items())), ids)
+    return outer.with_("k", as_=inner, materialized=True)
 
 
 def transpile(sql: str, dialect: str) -> str:

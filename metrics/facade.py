@@ -78,6 +78,7 @@ disabled); writes go through ``connection.writer`` which clears these caches.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -102,6 +103,7 @@ from metrics import (
     ownership,
     periods,
     roles,
+    rollups,
     runner,
     semantics,
     survey,
@@ -138,6 +140,7 @@ DEFAULT_PERIODS = settings_module.DEFAULT_PERIODS
 COST_METHOD = ownership.COST_METHOD
 ReferenceDataError = reference.ReferenceError
 
+log = logging.getLogger(__name__)
 CACHE_SIZE = 256
 MASKED_COLUMNS = ("contact_id", "case_id", "customer_key", "agent", "response_id")
 _lock = threading.Lock()
@@ -214,15 +217,38 @@ def kpi_table(db: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+_installing: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+
+
+def rollups_built(db: str | Path | None = None) -> dict[str, rollups.Rollup]:
+    """The warehouse's rollups (``metrics.rollups``), rebuilt first when the KPI files changed
+    since they were built (once per process and catalog: a failed rebuild is logged and the KPIs it
+    concerns read their models, which is slower, never wrong)."""
+    cat = catalog(db)
+    built: dict[str, rollups.Rollup] = _cached("rollups", db, (), rollups.read)
+    wanted = (_key(db), tuple(sorted((k.id, rollups.fingerprint(k)) for k in cat.kpis.values())))
+    if not rollups.stale(cat, built) or wanted in _installing:
+        return built
+    _installing.add(wanted)
+    try:
+        with connection.writer(db) as con:
+            rollups.install(con, cat)
+    except duckdb.Error:
+        log.warning("the rollups were not rebuilt: KPIs they do not hold read their models",
+                    exc_info=True)
+    return _cached("rollups", db, (), rollups.read)  # type: ignore[no-any-return]
+
+
 def run(query: Query, db: str | Path | None = None) -> pd.DataFrame:
     """KPI values: columns kpi, period, <query.dimensions>, value, numerator, denominator, n."""
-    cat = catalog(db)
-    return _cached("run", db, (query,), lambda c: runner.run(c, cat, query))  # type: ignore[no-any-return]
+    cat, built = catalog(db), rollups_built(db)
+    return _cached("run", db, (query,), lambda c: runner.run(c, cat, query, built))  # type: ignore[no-any-return]
 
 
 def explain(query: Query, db: str | Path | None = None) -> list[Compiled]:
-    """The exact SQL and parameters ``run(query)`` executes, one statement per KPI."""
-    return runner.explain(catalog(db), query)
+    """The exact SQL and parameters ``run(query)`` executes, one statement per KPI; each says the
+    table it reads (a rollup, or the model)."""
+    return runner.explain(catalog(db), query, rollups_built(db))
 
 
 def transpile(kpi_id: str, dialect: str, query: Query | None = None,
@@ -241,11 +267,11 @@ def scorecard(query: Query, db: str | Path | None = None) -> pd.DataFrame:
     and what each value means: applicable, provisional, final_on, open_tickets, data_issues,
     mix_effect, note, error (``metrics.semantics``). ``mix_effect`` is filled for totals (no
     dimension, not narrowed to one channel): the total moved against every channel."""
-    cat = catalog(db)
+    cat, built = catalog(db), rollups_built(db)
     totals = not query.dimensions and len(query.filter_map.get("channel", ())) != 1
 
     def compute(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-        frame = scoring.scorecard(cursor, cat, query)
+        frame = scoring.scorecard(cursor, cat, query, built)
         if totals and not frame.empty:  # the split it is compared with is cached on its own
             by_channel = scorecard(query.with_(dimensions=("channel",)), db)
             for change in ("change_prev", "change_yoy"):

@@ -19,12 +19,14 @@ queries, so the editor refuses to save a KPI that validates but does not run).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 
 import duckdb
 import pandas as pd
 
+from metrics import rollups
 from metrics.catalog import KPI, Catalog
 from metrics.compiler import (
     Compiled,
@@ -50,31 +52,38 @@ def kpis_of(catalog: Catalog, ids: Iterable[str]) -> list[KPI]:
     return found
 
 
-def explain(catalog: Catalog, query: Query) -> list[Compiled]:
+def explain(catalog: Catalog, query: Query,
+            built: Mapping[str, rollups.Rollup] | None = None) -> list[Compiled]:
     """Per KPI of ``query`` (in its order), the statement that computes it, with its parameters,
-    without running anything. KPIs batched together share one (equal) statement."""
+    without running anything. KPIs answered together share one (equal) statement: a rollup's
+    (``built``: the warehouse's rollups, when it covers the query for them), else a batch over
+    their model; ``Compiled.source`` says which table it reads."""
     kpis = kpis_of(catalog, query.kpis)
+    built = built or {}
+    from_rollup: dict[str, list[KPI]] = {}
     by_model: dict[str, list[KPI]] = {}
     for kpi in kpis:
-        if batchable(kpi):
+        if rollups.covers(kpi, query, built.get(kpi.model)):
+            from_rollup.setdefault(kpi.model, []).append(kpi)
+        elif batchable(kpi):
             by_model.setdefault(kpi.model, []).append(kpi)
-    batches: dict[str, Compiled] = {}
-    for model, group in by_model.items():
-        if len(group) > 1:
-            batches[model] = compile_batch(group, query)
+    together = [rollups.compile_rollup(group, query, built[model])
+                for model, group in from_rollup.items()]
+    together += [compile_batch(group, query) for group in by_model.values() if len(group) > 1]
+    shared = {kpi_id: compiled for compiled in together for kpi_id in compiled.covers}
     out = []
     for kpi in kpis:
-        shared = batches.get(kpi.model) if batchable(kpi) else None
-        out.append(Compiled(kpi.id, shared.sql, shared.params, shared.kpis) if shared
-                   else compile_kpi(kpi, query))
+        one = shared.get(kpi.id)
+        out.append(replace(one, kpi=kpi.id) if one else compile_kpi(kpi, query))
     return out
 
 
-def statements(catalog: Catalog, query: Query) -> list[Compiled]:
+def statements(catalog: Catalog, query: Query,
+               built: Mapping[str, rollups.Rollup] | None = None) -> list[Compiled]:
     """The distinct statements ``run`` executes, in order (a batch once, at its first KPI)."""
     seen: set[tuple[str, tuple[tuple[str, object], ...]]] = set()
     out = []
-    for compiled in explain(catalog, query):
+    for compiled in explain(catalog, query, built):
         key = (compiled.sql, compiled.params)
         if key not in seen:
             seen.add(key)
@@ -146,10 +155,12 @@ def answer(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Query,
                               compile_kpi(catalog.kpis[kpi_id], query))]
 
 
-def run(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Query) -> pd.DataFrame:
+def run(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Query,
+        built: Mapping[str, rollups.Rollup] | None = None) -> pd.DataFrame:
     """Every KPI of ``query`` at its grain and dimensions, one row per KPI x period x dimensions;
     a KPI that does not run has rows with missing values and its ``error``."""
-    frames = [f for c in statements(catalog, query) for f in answer(cursor, catalog, query, c)]
+    frames = [f for c in statements(catalog, query, built)
+              for f in answer(cursor, catalog, query, c)]
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns(query)})

@@ -13,6 +13,7 @@ frames the runner returns.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import duckdb
@@ -21,6 +22,7 @@ import pandas as pd
 from metrics import periods, runner, semantics, targets
 from metrics.catalog import PERSPECTIVES, Catalog
 from metrics.query import Query
+from metrics.rollups import Rollup
 from sql import warehouse
 
 SCORE_COLUMNS = ["target", "red_flag", "target_source", "weight", "status", "score", "change_prev",
@@ -127,7 +129,8 @@ def score_rows(frame: pd.DataFrame, catalog: Catalog, table: pd.DataFrame, query
 
 
 def with_changes(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Query,
-                 frame: pd.DataFrame, spans: dict[str, semantics.Span] | None = None) -> pd.DataFrame:
+                 frame: pd.DataFrame, spans: dict[str, semantics.Span] | None = None,
+                 built: Mapping[str, Rollup] | None = None) -> pd.DataFrame:
     """Add change_prev and change_yoy (value minus the comparison period's value, in the KPI's
     unit). The comparison periods follow kpis.md (``metrics.periods``). A comparison period that
     starts before the KPI's data does, or holds no cases (n = 0), gives no change: never
@@ -143,7 +146,7 @@ def with_changes(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Que
             if not (query.start and query.end) or frame.empty:
                 continue
             start, end = periods.comparison_range(query.start, query.end, cmp)
-            other = runner.run(cursor, catalog, query.with_(start=start, end=end))
+            other = runner.run(cursor, catalog, query.with_(start=start, end=end), built)
             if other.empty:
                 continue
             merged = frame[keys].merge(other[[*keys, "value", "n"]], on=keys, how="left")
@@ -158,7 +161,8 @@ def with_changes(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Que
     if query.start is not None:
         back = periods.history_start(query.start, query.grain)
         earlier = runner.run(cursor, catalog, query.with_(start=back,
-                                                          end=query.start - timedelta(days=1)))
+                                                          end=query.start - timedelta(days=1)),
+                             built)
         history = pd.concat([earlier, frame], ignore_index=True) if not earlier.empty else frame
     lookup = {tuple(r[k] for k in [*keys, "period"]): (r["value"], r["n"])
               for r in history.to_dict("records")}
@@ -183,11 +187,13 @@ def _minus(a: object, b: object) -> float | None:
     return None if x is None or y is None else x - y
 
 
-def scorecard(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Query) -> pd.DataFrame:
+def scorecard(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Query,
+              built: Mapping[str, Rollup] | None = None) -> pd.DataFrame:
     """Runner rows plus dimension label, target (and where it comes from), red flag, weight, status,
-    score, changes and what the value means (``SEMANTIC_COLUMNS``, see ``metrics.semantics``)."""
+    score, changes and what the value means (``SEMANTIC_COLUMNS``, see ``metrics.semantics``);
+    ``built``: the warehouse's rollups, which answer the KPIs they cover."""
     spans = semantics.data_span(cursor)
-    frame = runner.run(cursor, catalog, query)
+    frame = runner.run(cursor, catalog, query, built)
     if query.dimensions and len(frame):
         # a breakdown member that is no member (every dimension NULL) with nothing counted: the
         # company demand rows of cpx under a department split, not a "(none)" with a value
@@ -195,7 +201,7 @@ def scorecard(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Query)
             & frame["value"].isna() & frame[runner.ERROR_COLUMN].isna()
         frame = frame[~empty].reset_index(drop=True)
     frame = semantics.mark_applicable(frame, catalog, query)
-    frame = with_changes(cursor, catalog, query, frame, spans)
+    frame = with_changes(cursor, catalog, query, frame, spans, built)
     frame = semantics.mark_provisional(cursor, frame, catalog, query, spans)
     issues = semantics.data_issues(cursor)
     frame["data_issues"] = frame["kpi"].map(lambda k: issues.get(k, "")).astype(object)

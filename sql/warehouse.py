@@ -142,6 +142,29 @@ def refresh_models(con: duckdb.DuckDBPyConnection, import_ids: Iterable[int] | N
         return
     for path in model_files():
         con.execute(path.read_text(encoding="utf-8"))
+    refresh_rollups(con)
+
+
+def rollup_defs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
+    """(model, table, full SQL, days SQL) of every rollup the metrics layer installed."""
+    if "rollup_defs" not in _model_tables(con):
+        return []
+    return con.execute("SELECT model, table_name, full_sql, days_sql FROM rollup_defs "
+                       "ORDER BY model").fetchall()
+
+
+def refresh_rollups(con: duckdb.DuckDBPyConnection, days: bool = False) -> None:
+    """Rebuild every rollup from its model: in full, or (``days``) only the days listed in the
+    temp table ``_rollup_days`` (a rollup row depends only on its own day's model rows)."""
+    defs = rollup_defs(con)
+    for _model, table, full_sql, days_sql in defs:
+        if days and table in _model_tables(con):
+            con.execute(f"DELETE FROM {table} WHERE day IN (SELECT day FROM _rollup_days)")
+            con.execute(f"INSERT INTO {table} BY NAME {days_sql}")
+        else:
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS {full_sql}")
+    if defs:
+        con.execute("UPDATE rollup_defs SET built_at = ?", [utcnow()])
 
 
 def _model_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -192,13 +215,30 @@ def refresh_incremental(con: duckdb.DuckDBPyConnection, import_ids: list[int]) -
         SELECT * FROM m_contacts WHERE contact_id IN (SELECT contact_id FROM _delta_contacts)""")
     con.execute("CREATE OR REPLACE TEMP VIEW _delta_none_demand AS SELECT * FROM demand WHERE false")
     try:
+        _touched_days(con, "CREATE OR REPLACE TEMP TABLE _rollup_days AS")  # the rows replaced
         for path in model_files():
             _refresh_model(con, path.read_text(encoding="utf-8"))
+        _touched_days(con, "INSERT INTO _rollup_days")  # and the rows that replace them
+        refresh_rollups(con, days=True)
     finally:
-        for name in ("_delta_keys", "_delta_contacts", "_delta_survey_responses", "_delta_new"):
+        for name in ("_delta_keys", "_delta_contacts", "_delta_survey_responses", "_delta_new",
+                     "_rollup_days"):
             con.execute(f"DROP TABLE IF EXISTS temp.{name}")
         for name in ("_delta_m_contacts", "_delta_none_demand"):
             con.execute(f"DROP VIEW IF EXISTS temp.{name}")
+
+
+def _touched_days(con: duckdb.DuckDBPyConnection, into: str) -> None:
+    """The business days of the model rows an incremental refresh replaces (run before it) or
+    writes (after it): the only days whose rollup rows can change."""
+    con.execute(f"""
+        {into}
+        SELECT DISTINCT CAST(local_at AS DATE) AS day FROM m_contacts
+        WHERE contact_id IN (SELECT contact_id FROM _delta_contacts) AND local_at IS NOT NULL
+        UNION
+        SELECT DISTINCT CAST(local_at AS DATE) FROM m_surveys
+        WHERE response_id IN (SELECT response_id FROM _delta_survey_responses)
+          AND local_at IS NOT NULL""")
 
 
 def _refresh_model(con: duckdb.DuckDBPyConnection, sql: str) -> None:

@@ -3,6 +3,7 @@ every compiled query executed on the fixture warehouse, and ratio totals that ad
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +29,10 @@ CASES = {
     "avoidable_cost_day_reason_team": Query.of("avoidable_cost", grain="day",
                                                dimensions=["reason", "team"],
                                                filters={"source": ["z"]}),
+    # a whole range at a calendar grain by a rolled-up dimension: answered from the rollups
+    "rolled_up_month_by_channel": Query.of(["contacts", "aht", "csat"], grain="month",
+                                           start=date(2026, 1, 1), end=date(2026, 3, 31),
+                                           dimensions=["channel"], filters={"department": ["B"]}),
 }
 
 

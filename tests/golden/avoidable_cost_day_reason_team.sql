@@ -1,4 +1,5 @@
 -- avoidable_cost ($source_1 = 'z')
+-- reads m_contacts
 SELECT
   k.period,
   k.reason,

@@ -1,4 +1,5 @@
 -- channel_consistency_gap ($min_n = 1)
+-- reads m_surveys
 SELECT
   k.period,
   CASE

@@ -1,4 +1,5 @@
 -- cpx ($department_scope = True, $driver = 'shipments')
+-- reads m_demand
 SELECT
   k.period,
   k.department,

@@ -1,4 +1,5 @@
 -- csat
+-- reads m_surveys
 SELECT
   k.period,
   100.0 * CAST(k.numerator AS DOUBLE) / NULLIF(CAST(k.denominator AS DOUBLE), 0) AS value,

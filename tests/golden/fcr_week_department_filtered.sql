@@ -1,4 +1,5 @@
 -- fcr ($channel_1 = 'email', $channel_2 = 'phone', $period_end = datetime.datetime(2024, 2, 1, 0, 0), $period_start = datetime.datetime(2024, 1, 1, 0, 0), $repeat_window_days = 30)
+-- reads m_contacts
 SELECT
   k.period,
   k.department,

@@ -1,4 +1,5 @@
 -- first_response_time
+-- reads m_contacts
 SELECT
   k.period,
   k.channel,

@@ -1,0 +1,130 @@
+"""Rollups (metrics/rollups.py, issue 13): every KPI x grain x dimension x filter the pages ask is
+answered from the rollups with exactly the model's numbers, the compiler says which table it read,
+and what a rollup cannot answer (hour of the week, a changed parameter, an open range, an edited
+KPI) reads the model."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+
+from metrics import catalog as catalog_module
+from metrics import editor, rollups, runner
+from metrics.catalog import Catalog
+from metrics.query import Query
+from sql import warehouse
+
+START, END = date(2025, 12, 1), date(2026, 11, 30)
+GRAINS = ("day", "week", "month", "quarter", "year", "all")
+SPLITS = ((), ("channel",), ("department",), ("reason",), ("queue",), ("team",), ("source",),
+          ("channel", "department"))
+FILTERS = ({}, {"channel": ["phone"]}, {"department": ["Logistics", "Finance"]},
+           {"reason": ["delivery_status"], "team": ["Phone A"]},
+           {"channel": ["fax"]})  # matches nothing: a count of no rows is 0, a sum NULL
+
+
+@pytest.fixture(scope="module")
+def warehouse_with_rollups(tmp_path_factory: pytest.TempPathFactory
+                           ) -> tuple[duckdb.DuckDBPyConnection, Catalog, dict[str, rollups.Rollup]]:
+    from connectors.demo import build
+
+    root = tmp_path_factory.mktemp("rollups")
+    db = root / "demo.duckdb"
+    build(root / "exports", db, contacts=3000, seed=5, log=lambda *_: None, end=END)
+    con = warehouse.connect(db)
+    cat = catalog_module.load_catalog(editor.kpi_dir(), catalog_module.schema_of(con))
+    rollups.install(con, cat)
+    return con, cat, rollups.read(con)
+
+
+def _same(rolled: pd.DataFrame, detail: pd.DataFrame, keys: list[str], what: str) -> None:
+    merged = rolled.merge(detail, on=keys, how="outer", suffixes=("_r", "_d"), indicator=True)
+    assert (merged["_merge"] == "both").all(), (what, merged[merged["_merge"] != "both"].head())
+    for column in ("value", "numerator", "denominator", "n"):
+        a, b = merged[f"{column}_r"].astype("float64"), merged[f"{column}_d"].astype("float64")
+        same = ((a - b).abs() <= 1e-9 * b.abs().clip(lower=1.0)) | (a.isna() & b.isna())
+        assert same.all(), (what, column, merged.loc[~same, [*keys, f"{column}_r",
+                                                              f"{column}_d"]].head())
+
+
+def test_every_kpi_grain_split_and_filter_reads_the_same_from_the_rollups(
+        warehouse_with_rollups: tuple[duckdb.DuckDBPyConnection, Catalog,
+                                      dict[str, rollups.Rollup]]) -> None:
+    con, cat, built = warehouse_with_rollups
+    assert set(built) == {"m_contacts", "m_surveys"}
+    ids = list(cat.kpis)
+    rolled_kpis = set()
+    combos = [*itertools.product(GRAINS, SPLITS, [{}]),  # every grain by every split
+              *itertools.product(["month"], SPLITS, FILTERS[1:]),  # every filter at a page's grain
+              *itertools.product(["all", "day"], [()], FILTERS[1:])]
+    for grain, split, where in combos:
+        query = Query.of(ids, grain=grain, start=START, end=END, dimensions=list(split),
+                         filters=where)
+        sources = {c.kpi: c.source for c in runner.explain(cat, query, built)}
+        rolled_kpis |= {k for k, s in sources.items() if s.startswith("r_")}
+        what = f"{grain} by {split} where {where}"
+        _same(runner.run(con, cat, query, built), runner.run(con, cat, query),
+              ["kpi", "period", *split], what)
+    # the additive KPIs of both models came from the rollups, the others never did
+    assert {"contacts", "aht", "abandon_rate", "avoidable_cost", "repeat_rate", "csat",
+            "ces"} <= rolled_kpis
+    assert not rolled_kpis & {"first_response_time", "resolution_time", "cpx",
+                              "channel_consistency_gap"}
+
+
+def test_what_a_rollup_cannot_answer_reads_the_model(
+        warehouse_with_rollups: tuple[duckdb.DuckDBPyConnection, Catalog,
+                                      dict[str, rollups.Rollup]]) -> None:
+    _con, cat, built = warehouse_with_rollups
+    base = Query.of(["contacts", "repeat_rate"], grain="month", start=START, end=END)
+
+    def sources(query: Query) -> dict[str, str]:
+        return {c.kpi: c.source for c in runner.explain(cat, query, built)}
+
+    assert sources(base) == {"contacts": "r_m_contacts", "repeat_rate": "r_m_contacts"}
+    assert "reads r_m_contacts" in str(runner.explain(cat, base, built)[0])
+    hours = base.with_(grain="all", dimensions=("weekday", "hour"))
+    assert set(sources(hours).values()) == {"m_contacts"}  # the rollup has days, not hours
+    changed = base.with_(params=(("repeat_window_days", 3),))
+    assert sources(changed) == {"contacts": "r_m_contacts", "repeat_rate": "m_contacts"}
+    assert set(sources(base.with_(start=None)).values()) == {"m_contacts"}
+    # an edited KPI no longer matches the rollup's fingerprint: the model, until rebuilt
+    edited = replace(cat.kpis["contacts"], sql=cat.kpis["contacts"].sql.replace(
+        "WHERE inbound)", "WHERE inbound AND known_customer)", 1))
+    assert rollups.fingerprint(edited) != rollups.fingerprint(cat.kpis["contacts"])
+    assert not rollups.covers(edited, base, built["m_contacts"])
+    assert rollups.stale(replace(cat, kpis={**cat.kpis, "contacts": edited}), built)
+    assert not rollups.stale(cat, built)
+
+
+def test_only_single_count_or_sum_parts_are_rolled_up(
+        warehouse_with_rollups: tuple[duckdb.DuckDBPyConnection, Catalog,
+                                      dict[str, rollups.Rollup]]) -> None:
+    _con, cat, _built = warehouse_with_rollups
+    kpi = cat.kpis["aht"]
+    assert rollups.parts(kpi) is not None
+    for body in ("avg(handle_seconds) AS numerator, count(*) AS denominator",
+                 "count(DISTINCT customer_key) AS numerator, count(*) AS denominator",
+                 "sum(a) + sum(b) AS numerator, count(*) AS denominator"):
+        other = replace(kpi, sql=f"SELECT {body} FROM m_contacts")
+        assert rollups.parts(other) is None, body
+    # a parameter's default (repeat_window_days = 7) is written into the rollup as a value
+    stored = {p: (sql, counts) for p, sql, counts in rollups.parts(cat.kpis["repeat_rate"]) or ()}
+    assert "prev_gap_seconds <= 7 * 86400" in stored["numerator"][0]
+    assert "$" not in stored["numerator"][0] and stored["numerator"][1]  # a count
+
+
+def test_the_rollup_is_small_and_counts_every_contact_once(
+        warehouse_with_rollups: tuple[duckdb.DuckDBPyConnection, Catalog,
+                                      dict[str, rollups.Rollup]]) -> None:
+    con, _cat, _built = warehouse_with_rollups
+    contacts = warehouse.one(con, "SELECT count(*) FROM m_contacts WHERE local_at IS NOT NULL")
+    rolled = warehouse.one(con, "SELECT sum(contacts__n), count(*) FROM r_m_contacts")
+    assert contacts is not None and rolled is not None
+    assert rolled[0] == contacts[0]  # contacts' n counts every row of the model once
+    assert rolled[1] < contacts[0]
