@@ -141,7 +141,7 @@ def scoped(select: exp.Select, query: Query, bound: dict[str, ParamValue | datet
     return select
 
 
-def _shape(query: Query) -> Query:
+def shape(query: Query) -> Query:
     """The query with its values replaced by stand-ins: the compiled SQL depends on the values only
     through placeholders, so every date range and filter value of one shape shares one compile."""
     stand_in = date(1900, 1, 1)
@@ -151,7 +151,7 @@ def _shape(query: Query) -> Query:
                                      for d, v in query.filters))
 
 
-def _rebind(compiled: Compiled, query: Query) -> Compiled:
+def rebind(compiled: Compiled, query: Query) -> Compiled:
     """A shape's statement with the query's own date range and filter values bound."""
     values = dict(compiled.params)
     if query.start is not None:
@@ -167,12 +167,12 @@ def _rebind(compiled: Compiled, query: Query) -> Compiled:
 def compile_kpi(kpi: KPI, query: Query) -> Compiled:
     """The statement that computes ``kpi`` for ``query`` (compiled once per query shape: building
     and printing the AST costs more than running the statement on a small warehouse)."""
-    return _rebind(_compile_kpi(kpi, _shape(query)), query)
+    return rebind(_compile_kpi(kpi, shape(query)), query)
 
 
 def compile_batch(kpis: list[KPI], query: Query) -> Compiled:
     """One statement for several KPIs over one model (see ``_compile_batch``)."""
-    return _rebind(_compile_batch(tuple(kpis), _shape(query)), query)
+    return rebind(_compile_batch(tuple(kpis), shape(query)), query)
 
 
 @lru_cache(maxsize=1024)

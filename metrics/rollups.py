@@ -176,7 +176,13 @@ def covers(kpi: KPI, query: Query, rollup: Rollup | None) -> bool:
 
 def compile_rollup(kpis: list[KPI], query: Query, rollup: Rollup) -> Compiled:
     """ONE statement answering ``kpis`` (all held by ``rollup``) from the rollup table: the days'
-    sums re-summed at the query's grain and dimensions, then the batch's per-KPI branches."""
+    sums re-summed at the query's grain and dimensions, then the batch's per-KPI branches
+    (compiled once per query shape, like the model's statements)."""
+    return compiler.rebind(_compile_rollup(tuple(kpis), compiler.shape(query), rollup), query)
+
+
+@lru_cache(maxsize=256)
+def _compile_rollup(kpis: tuple[KPI, ...], query: Query, rollup: Rollup) -> Compiled:
     bound: dict[str, ParamValue | datetime] = {}
     sums = []
     for kpi in kpis:
@@ -194,6 +200,6 @@ def compile_rollup(kpis: list[KPI], query: Query, rollup: Rollup) -> Compiled:
     group += [exp.column(d) for d in query.dimensions]
     if group:
         inner = inner.group_by(*group)
-    sql = compiler.batch_outer(kpis, query, inner).sql(dialect=DIALECT, pretty=True)
+    sql = compiler.batch_outer(list(kpis), query, inner).sql(dialect=DIALECT, pretty=True)
     ids = tuple(k.id for k in kpis)
     return Compiled(ids[0], sql, tuple(sorted(bound.items())), ids, source=rollup.table)
