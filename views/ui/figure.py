@@ -1,8 +1,10 @@
 """The one Streamlit component that draws HTML charts (``views.ui.htmlcharts``,
 ``views.ui.timecharts`` and the pages' own builders): its CSS (theme colours from Streamlit's
-``--st-*`` variables, so light and dark both read), a hover tip that follows the
-pointer and stays on screen, and clicks sent back as the ``data-pick`` of what was clicked (a bar,
-a heat-table row, a legend entry; Enter and Space do the same from the keyboard).
+``--st-*`` variables, so light and dark both read), a hover tip that follows the pointer and stays
+on screen, and clicks sent back as the ``data-pick`` of what was clicked (a bar, a heat-table row,
+a legend entry; Enter and Space do the same from the keyboard). The CSS is every page's: a bar's
+label wraps instead of being cut (a long reason name stays whole), a stacked column's period label
+may pass its narrow column; a page's builder adds only what its own chart needs.
 
 ``draw(markup, key, on_pick)`` calls ``on_pick(value)`` before the script reruns, so a click can
 set a sidebar filter the way a sidebar widget would (``sidebar.pick_member``).
@@ -25,7 +27,7 @@ CSS = """
 .br { display: grid; grid-template-columns: minmax(90px, 34%) minmax(0, 1fr); column-gap: 8px;
   align-items: center; min-height: 20px; border-radius: 3px; }
 .br.pk:hover { background: var(--st-secondary-background-color, rgba(128,128,128,.1)); }
-.bl { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; text-align: right; }
+.bl { overflow: hidden; overflow-wrap: anywhere; line-height: 1.15; text-align: right; }
 .br.ch .bl { font-weight: 700; }
 .br.ch .bl::after { content: " \\25CF"; }
 .br.fd .bl { opacity: .6; }
@@ -63,8 +65,8 @@ CSS = """
 .hv:hover { background: rgba(128,128,128,.12); }
 .xa { grid-area: xa; position: relative; font-size: 11px; opacity: .75; }
 .xa span { position: absolute; top: 2px; transform: translateX(-50%); white-space: nowrap; }
-.xa.fx { display: flex; } .xa.fx span { position: static; transform: none; text-align: center;
-  overflow: hidden; }
+.xa.fx { display: flex; } .xa.fx span { position: static; transform: none; display: flex;
+  justify-content: center; }
 .cs { display: flex; align-items: flex-end; gap: 3px; padding: 0 3px; }
 .cl { flex: 1 1 0; display: flex; flex-direction: column-reverse; height: 100%; min-width: 2px; }
 .cl i { display: block; width: 100%; }

@@ -30,13 +30,10 @@ AVOIDABLE_COST = "avoidable_cost"
 DIMENSIONS = ("department", "reason")
 KPIS = (AVOIDABLE_COST, "contacts")
 
-# CSS the markup below needs beyond the figure component's classes (the component renders each
-# chart in its own shadow root, so this stays scoped to the chart it starts): reason labels that
-# wrap instead of being cut, period labels that may pass their column, and the split.
+# The caused split's CSS beyond the figure component's classes (the component renders each chart
+# in its own shadow root, so this stays scoped to the chart it starts): two 100 % bars, their
+# percent ticks and a key of long lines. The other charts need only the component's classes.
 STYLE = """<style>
-.o-wrap .bl { white-space: normal; overflow-wrap: anywhere; line-height: 1.15; }
-.o-wrap .xa.fx span { overflow: visible; display: flex; justify-content: center;
-  white-space: nowrap; }
 .o-sr { display: grid; grid-template-columns: minmax(64px, 14%) minmax(0, 1fr); column-gap: 8px;
   align-items: center; margin: 4px 0; }
 .o-sl { text-align: right; white-space: nowrap; }
@@ -136,12 +133,11 @@ def cost_trend(trend: pd.DataFrame, currency: str, colors: dict[str, str],
                 tip=f"{label} · {dept}\n{value:,.0f} {currency}{contacts}\n"
                     "click: open in Channels"))
         stacks.append(stack)
-    markup = timecharts.columns(
+    return timecharts.columns(
         [timecharts.period_label(p, grain) for p in periods], stacks,
         title="Cost of avoidable contact by owning department",
         note=f"Avoidable cost ({currency}) per {grain}", axis=timecharts.Axis(fmt=amount),
         height=240, legend=[(d, colors.get(d, GREY)) for d in depts])
-    return f'{STYLE}<div class="o-wrap">{markup}</div>'
 
 
 # --- contacts per X ------------------------------------------------------------------------------
@@ -169,12 +165,11 @@ def cpx_trend(frame: pd.DataFrame, colors: dict[str, str], grain: str = "month")
             name=str(label), color=OTHERS if company else colors.get(dept, OTHERS),
             values=values, tips=tips, style="thick" if company else "solid"))
     series.sort(key=lambda s: s.style != "thick")  # the company first in the legend
-    markup = timecharts.lines(
+    return timecharts.lines(
         [timecharts.period_label(p, grain) for p in periods], series,
         title="Contacts per 1,000 units of demand",
         note="Each line divides its contacts by its own driver (in the legend)",
         axis=timecharts.Axis(fmt=per_thousand, zero=True), height=260)
-    return f'{STYLE}<div class="o-wrap">{markup}</div>'
 
 
 # --- who causes the avoidable demand -------------------------------------------------------------
@@ -275,4 +270,4 @@ def top_reasons_bar(top: pd.DataFrame, colors: dict[str, str], currency: str) ->
     markup = htmlcharts.bars(items, title="Top reasons to fix, by cost",
                              note=f"Avoidable cost ({currency}), coloured by owning department")
     legend = department_legend(top["department"], colors)
-    return f'{STYLE}<div class="o-wrap">{markup}{legend}</div>'
+    return markup + legend

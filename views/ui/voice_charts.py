@@ -27,7 +27,6 @@ AXIS = {"csat": (0.0, 100.0), "ces": (0.0, 100.0), "nps": (-100.0, 100.0)}
 CSS = """<style>
 .vg { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 6px 22px; }
 .vd .hc { margin-bottom: 0; }
-.vd .bl { white-space: normal; overflow-wrap: break-word; line-height: 1.15; }
 .vd .bz, .va > span > span { width: calc(100% - 64px); }
 .vd .bz { background: linear-gradient(to right, rgba(128,128,128,.28) 1px, transparent 1px)
   0 0 / 25% 100% repeat-x; border-right: 1px solid rgba(128,128,128,.28); }
