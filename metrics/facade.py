@@ -224,15 +224,15 @@ def rollups_built(db: str | Path | None = None) -> dict[str, rollups.Rollup]:
     """The warehouse's rollups (``metrics.rollups``), rebuilt first when the KPI files changed
     since they were built (once per process and catalog: a failed rebuild is logged and the KPIs it
     concerns read their models, which is slower, never wrong)."""
-    cat = catalog(db)
+    cat, extra = catalog(db), (semantics.OPEN_TICKETS,)
     built: dict[str, rollups.Rollup] = _cached("rollups", db, (), rollups.read)
     wanted = (_key(db), tuple(sorted((k.id, rollups.fingerprint(k)) for k in cat.kpis.values())))
-    if not rollups.stale(cat, built) or wanted in _installing:
+    if not rollups.stale(cat, built, extra) or wanted in _installing:
         return built
     _installing.add(wanted)
     try:
         with connection.writer(db) as con:
-            rollups.install(con, cat)
+            rollups.install(con, cat, extra)
     except duckdb.Error:
         log.warning("the rollups were not rebuilt: KPIs they do not hold read their models",
                     exc_info=True)

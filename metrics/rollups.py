@@ -113,27 +113,28 @@ def definition(model: str, kpis: Iterable[KPI], columns: Iterable[str]) -> tuple
     return select.sql(dialect=DIALECT), days.sql(dialect=DIALECT), meta
 
 
-def wanted(catalog: Catalog) -> dict[str, list[KPI]]:
-    """Model -> its rollable KPIs (models without one get no rollup)."""
+def wanted(catalog: Catalog, extra: Iterable[KPI] = ()) -> dict[str, list[KPI]]:
+    """Model -> its rollable KPIs, the catalog's and ``extra`` ones the scorecard asks for itself
+    (the open tickets behind "provisional"); models without one get no rollup."""
     out: dict[str, list[KPI]] = {}
-    for kpi in catalog.kpis.values():
+    for kpi in [*catalog.kpis.values(), *extra]:
         if parts(kpi) is not None:
             out.setdefault(kpi.model, []).append(kpi)
     return out
 
 
-def stale(catalog: Catalog, built: Mapping[str, Rollup]) -> bool:
+def stale(catalog: Catalog, built: Mapping[str, Rollup], extra: Iterable[KPI] = ()) -> bool:
     """Whether the rollups built differ from what the catalog's KPIs would store."""
-    want = wanted(catalog)
+    want = wanted(catalog, extra)
     if set(want) != set(built):
         return True
     return any(dict(built[m].fingerprints) != {k.id: fingerprint(k) for k in kpis}
                for m, kpis in want.items())
 
 
-def install(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
+def install(con: duckdb.DuckDBPyConnection, catalog: Catalog, extra: Iterable[KPI] = ()) -> None:
     """(Re)define every model's rollup from the catalog and build it (a write connection)."""
-    want = wanted(catalog)
+    want = wanted(catalog, extra)
     for (model,) in con.execute("SELECT model FROM rollup_defs").fetchall():
         if model not in want:
             con.execute(f"DROP TABLE IF EXISTS {table_name(model)}")

@@ -202,7 +202,7 @@ def scorecard(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Query,
         frame = frame[~empty].reset_index(drop=True)
     frame = semantics.mark_applicable(frame, catalog, query)
     frame = with_changes(cursor, catalog, query, frame, spans, built)
-    frame = semantics.mark_provisional(cursor, frame, catalog, query, spans)
+    frame = semantics.mark_provisional(cursor, frame, catalog, query, spans, built)
     issues = semantics.data_issues(cursor)
     frame["data_issues"] = frame["kpi"].map(lambda k: issues.get(k, "")).astype(object)
     frame["mix_effect"] = ""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -30,6 +31,7 @@ from metrics import periods, runner
 from metrics.catalog import KPI, TIME_OF_WEEK, TIMED_MODELS, Catalog
 from metrics.compiler import kpi_params
 from metrics.query import Query
+from metrics.rollups import Rollup
 from sql import warehouse
 
 log = logging.getLogger(__name__)
@@ -93,8 +95,10 @@ def _period_end(period: object, query: Query, span: Span) -> date | None:
 
 
 def mark_provisional(cursor: duckdb.DuckDBPyConnection, frame: pd.DataFrame, catalog: Catalog,
-                     query: Query, spans: dict[str, Span]) -> pd.DataFrame:
-    """Add ``provisional``, ``final_on`` and ``open_tickets`` (see the module docstring)."""
+                     query: Query, spans: dict[str, Span],
+                     built: Mapping[str, Rollup] | None = None) -> pd.DataFrame:
+    """Add ``provisional``, ``final_on`` and ``open_tickets`` (see the module docstring); the
+    open tickets are counted from the rollups when ``built`` holds them."""
     frame = frame.copy()
     provisional: list[bool] = []
     final_on: list[date | None] = []
@@ -119,15 +123,15 @@ def mark_provisional(cursor: duckdb.DuckDBPyConnection, frame: pd.DataFrame, cat
     open_ids = [k for k in frame["kpi"].unique() if (catalog.kpis[k].looks_forward or ("", ""))[1]
                 == "open"]
     if open_ids:
-        frame = _mark_open(cursor, frame, query, open_ids)
+        frame = _mark_open(cursor, frame, query, open_ids, built)
     return frame
 
 
 def _mark_open(cursor: duckdb.DuckDBPyConnection, frame: pd.DataFrame, query: Query,
-               kpi_ids: list[str]) -> pd.DataFrame:
+               kpi_ids: list[str], built: Mapping[str, Rollup] | None) -> pd.DataFrame:
     """KPIs final once the period's tickets are solved: provisional while any is still open."""
     aux = Catalog(kpis={OPEN_TICKETS.id: OPEN_TICKETS})
-    counts = runner.run(cursor, aux, query.with_(kpis=(OPEN_TICKETS.id,), params=()))
+    counts = runner.run(cursor, aux, query.with_(kpis=(OPEN_TICKETS.id,), params=()), built)
     failed = counts[runner.ERROR_COLUMN].dropna() if len(counts) else counts
     if len(failed):  # not knowing is not "final": mark them provisional, say why in the log
         log.error("counting open tickets failed (%s): %s marked provisional", failed.iloc[0],

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from metrics import catalog as catalog_module
-from metrics import editor, rollups, runner
+from metrics import editor, rollups, runner, semantics
 from metrics.catalog import Catalog
 from metrics.query import Query
 from sql import warehouse
@@ -38,7 +38,7 @@ def warehouse_with_rollups(tmp_path_factory: pytest.TempPathFactory
     build(root / "exports", db, contacts=3000, seed=5, log=lambda *_: None, end=END)
     con = warehouse.connect(db)
     cat = catalog_module.load_catalog(editor.kpi_dir(), catalog_module.schema_of(con))
-    rollups.install(con, cat)
+    rollups.install(con, cat, (semantics.OPEN_TICKETS,))
     return con, cat, rollups.read(con)
 
 
@@ -77,6 +77,18 @@ def test_every_kpi_grain_split_and_filter_reads_the_same_from_the_rollups(
                               "channel_consistency_gap"}
 
 
+def test_the_open_tickets_behind_provisional_come_from_the_rollup_too(
+        warehouse_with_rollups: tuple[duckdb.DuckDBPyConnection, Catalog,
+                                      dict[str, rollups.Rollup]]) -> None:
+    con, _cat, built = warehouse_with_rollups
+    aux = Catalog(kpis={semantics.OPEN_TICKETS.id: semantics.OPEN_TICKETS})
+    query = Query.of([semantics.OPEN_TICKETS.id], grain="month", start=START, end=END,
+                     dimensions=["channel"])
+    assert [c.source for c in runner.explain(aux, query, built)] == ["r_m_contacts"]
+    _same(runner.run(con, aux, query, built), runner.run(con, aux, query), ["kpi", "period",
+                                                                           "channel"], "open")
+
+
 def test_what_a_rollup_cannot_answer_reads_the_model(
         warehouse_with_rollups: tuple[duckdb.DuckDBPyConnection, Catalog,
                                       dict[str, rollups.Rollup]]) -> None:
@@ -98,8 +110,9 @@ def test_what_a_rollup_cannot_answer_reads_the_model(
         "WHERE inbound)", "WHERE inbound AND known_customer)", 1))
     assert rollups.fingerprint(edited) != rollups.fingerprint(cat.kpis["contacts"])
     assert not rollups.covers(edited, base, built["m_contacts"])
-    assert rollups.stale(replace(cat, kpis={**cat.kpis, "contacts": edited}), built)
-    assert not rollups.stale(cat, built)
+    extra = (semantics.OPEN_TICKETS,)
+    assert rollups.stale(replace(cat, kpis={**cat.kpis, "contacts": edited}), built, extra)
+    assert not rollups.stale(cat, built, extra)
 
 
 def test_only_single_count_or_sum_parts_are_rolled_up(
