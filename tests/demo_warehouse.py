@@ -70,11 +70,21 @@ def run_page(name: str, params: dict[str, str] | None = None, timeout: float = 1
     return at.run()
 
 
+DATA_TABS = ("Import log", "Rejects", "Skipped rows", "Blanked values", "Audits")
+
+
 def data_page(monkeypatch: object, db: Path) -> tuple[object, dict[str, str], list]:
-    """The Data page run on ``db``: the AppTest, its metrics (label -> value) and its tables."""
+    """The Data page run on ``db``: the AppTest, its metrics (label -> value) and its tables,
+    those of every import tab (the tabs are lazy: each is opened in turn)."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("SCORECARD_DB", str(db))  # type: ignore[attr-defined]
     at = AppTest.from_file(page("data"), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
-    return at, {m.label: m.value for m in at.metric}, [d.value for d in at.dataframe]
+    tables = [d.value for d in at.dataframe]
+    for tab in DATA_TABS[1:]:
+        at.session_state["data_tab"] = tab
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        tables += [d.value for d in at.tabs[DATA_TABS.index(tab)].dataframe]
+    return at, {m.label: m.value for m in at.metric}, tables

@@ -135,16 +135,22 @@ with st.expander("Import files", expanded=not summary["contacts"]):
             st.rerun()
     st.dataframe(fmt_frame, hide_index=True, width="stretch")
 
+# Lazy tabs (both sets): only the open tab runs and draws, so a new session builds one table and
+# one reference editor instead of ten.
 log_tab, rejects_tab, skipped_tab, blanked_tab, audits_tab = st.tabs(
-    ["Import log", "Rejects", "Skipped rows", "Blanked values", "Audits"])
-with log_tab:
-    log = imports.import_log()
-    if log.empty:
-        st.info("Nothing imported yet.")
-    else:
-        st.dataframe(log, hide_index=True, width="stretch",
-                     column_config={**ROW_COLUMNS, "sha256": st.column_config.TextColumn(width="small")})
-        st.download_button("Download import log (CSV)", safe_csv(log), "import_log.csv", "text/csv")
+    ["Import log", "Rejects", "Skipped rows", "Blanked values", "Audits"], key="data_tab",
+    on_change="rerun")
+log = imports.import_log()
+if log_tab.open:
+    with log_tab:
+        if log.empty:
+            st.info("Nothing imported yet.")
+        else:
+            st.dataframe(log, hide_index=True, width="stretch",
+                         column_config={**ROW_COLUMNS,
+                                        "sha256": st.column_config.TextColumn(width="small")})
+            st.download_button("Download import log (CSV)", safe_csv(log), "import_log.csv",
+                               "text/csv")
 
 
 def per_import(key: str, read: Callable[..., pd.DataFrame], empty: str, name: str,
@@ -162,32 +168,41 @@ def per_import(key: str, read: Callable[..., pd.DataFrame], empty: str, name: st
     st.download_button(f"Download {name} (CSV)", safe_csv(rows), f"{key}.csv", "text/csv")
 
 
-with rejects_tab:
-    per_import("rejects", imports.rejects, "No rejected rows.", "rejects")
-with skipped_tab:
-    per_import("skipped_rows", imports.skipped_rows, "No skipped rows.", "skipped rows",
-               "Each row was deliberately not loaded (a survey preview or test, a monitoring record): "
-               "not an error; the reason says why.")
-with blanked_tab:
-    per_import("blanked_values", imports.blanked_values, "No impossible values: nothing was blanked.",
-               "blanked values", "Each row is one value that could not be true. The contact or "
-               "response was loaded; this field is empty in the warehouse, so it is left out of "
-               "averages and medians.")
-with audits_tab:
-    audits = imports.audit_findings()
-    if audits.empty:
-        st.info("Audits run after each import.")
-    else:
-        audits.insert(0, "result", audits["rows_found"].map(lambda n: "✅ pass" if n == 0 else "⚠️ found"))
-        st.dataframe(audits, hide_index=True, width="stretch")
+if rejects_tab.open:
+    with rejects_tab:
+        per_import("rejects", imports.rejects, "No rejected rows.", "rejects")
+if skipped_tab.open:
+    with skipped_tab:
+        per_import("skipped_rows", imports.skipped_rows, "No skipped rows.", "skipped rows",
+                   "Each row was deliberately not loaded (a survey preview or test, a monitoring "
+                   "record): not an error; the reason says why.")
+if blanked_tab.open:
+    with blanked_tab:
+        per_import("blanked_values", imports.blanked_values,
+                   "No impossible values: nothing was blanked.", "blanked values",
+                   "Each row is one value that could not be true. The contact or response was "
+                   "loaded; this field is empty in the warehouse, so it is left out of averages "
+                   "and medians.")
+if audits_tab.open:
+    with audits_tab:
+        audits = imports.audit_findings()
+        if audits.empty:
+            st.info("Audits run after each import.")
+        else:
+            audits.insert(0, "result", audits["rows_found"].map(
+                lambda n: "✅ pass" if n == 0 else "⚠️ found"))
+            st.dataframe(audits, hide_index=True, width="stretch")
 
 st.subheader("Reference data and settings")
 can_edit = facade.allowed("edit_reference")
 if not can_edit:
     st.caption(f"Your role ({facade.role()}) can read and download these; analysts edit them.")
-ref_tabs = st.tabs(["Reason map", "Channel costs", "Demand", "Targets", "Settings"])
+ref_tabs = st.tabs(["Reason map", "Channel costs", "Demand", "Targets", "Settings"],
+                   key="reference_tab", on_change="rerun")
 for tab, table in zip(ref_tabs, ("reason_map", "channel_costs", "demand", "targets"), strict=False):
-    with tab:
-        reference_section(table, can_edit)
-with ref_tabs[-1]:
-    settings_section(can_edit)
+    if tab.open:
+        with tab:
+            reference_section(table, can_edit)
+if ref_tabs[-1].open:
+    with ref_tabs[-1]:
+        settings_section(can_edit)
