@@ -77,6 +77,7 @@ def test_channels_with_the_selected_kpi_broken(monkeypatch: pytest.MonkeyPatch, 
     subheaders = " ".join(s.value for s in at.subheader)
     assert "Trend by channel" not in subheaders and "contacts behind" in subheaders
     assert any("No trend or breakdowns" in c.value for c in at.caption)
+    at.toggle(key="c_rows").set_value(True).run()
     assert len(at.dataframe[-1].value) > 0
 
 

@@ -38,6 +38,8 @@ def test_kpi_from_the_url_drives_the_page(demo_db: Path) -> None:
                   "By hour of the week", "contacts behind"):
         assert title in subheaders
     assert "**Average handle time**" in " ".join(m.value for m in at.markdown)
+    assert not at.dataframe  # the rows behind the number are shown on demand
+    at.toggle(key="c_rows").set_value(True).run()
     assert at.radio(key="c_part").options == ["numerator", "denominator"]
     frame = at.dataframe[-1].value
     assert len(frame) > 0 and set(frame["channel"]) == {"phone"}
@@ -54,6 +56,7 @@ def test_unknown_kpi_falls_back_to_contacts_and_a_reason_filter_is_a_sidebar_fil
     assert at.sidebar.multiselect(key="f_reason").value == ["billing_error"]
     # the page states its scope (names escaped: a URL value is never read as Markdown)
     assert any("reason billing_error" in c.value.replace("\\", "") for c in at.caption)
+    at.toggle(key="c_rows").set_value(True).run()
     frame = at.dataframe[-1].value
     assert len(frame) > 0 and set(frame["reason"]) == {"billing_error"}
     at.sidebar.button[0].click().run()  # "Reset filters" clears it

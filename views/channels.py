@@ -175,6 +175,12 @@ else:
 
 # --- contacts behind the number -----------------------------------------------------------------
 st.subheader("The contacts behind the number", divider="gray")
+# On demand: the table widget is the page's largest browser download (its grid script), so the
+# drill-down's first screen does not wait for it.
+if not st.toggle("Show the contacts behind the number", key="c_rows",
+                 help="The newest 500 rows the KPI counts, masked; select one to open that "
+                      "customer's journey."):
+    st.stop()
 parts = ["numerator", "denominator"] if meta["kind"] == "ratio" else ["value"]
 part = st.radio("Rows counted in", parts, horizontal=True, key="c_part")
 try:
