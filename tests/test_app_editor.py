@@ -67,6 +67,7 @@ def test_break_fix_preview_save_revert(monkeypatch: pytest.MonkeyPatch, db: Path
     fixed = original.replace("WHERE satisfied)", "WHERE csat >= 5)")
     at.text_area(key="editor_text_csat").set_value(fixed).run()
     assert not at.error and not at.exception
+    at.toggle(key="editor_numbers").set_value(True).run()  # the numbers under the chart
     preview = at.tabs[0].dataframe[-1].value
     assert list(preview.columns) == ["period", "saved", "edited", "difference", "saved_n",
                                      "edited_n"]

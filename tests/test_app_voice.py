@@ -25,6 +25,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, db: Path, role: str = "analyst",
     at = AppTest.from_file(page("voice"), default_timeout=60)
     for key, value in {**URL, **params}.items():
         at.query_params[key] = value
+    at.session_state["verbatims_on"] = True  # the comments are shown on demand
     return at.run()
 
 
@@ -43,6 +44,10 @@ def test_voice_page_shows_values_with_intervals(monkeypatch: pytest.MonkeyPatch,
     # no Plotly on the page (issue 11): one HTML panel per tab, three KPIs in each dot panel
     assert not at.get("plotly_chart")
     drawn = charts(at)
+    assert sorted(drawn) == ["dots_channel"]  # lazy tabs: only the open one runs
+    for tab in ("By owning department", "Over time"):
+        at.session_state["voice_tab"] = tab
+        drawn.update(charts(at.run()))
     assert sorted(drawn) == ["dots_channel", "dots_department", "voice_trend"]
     for dim in ("channel", "department"):
         for title in ("CSAT", "NPS", "CES (easy %)"):

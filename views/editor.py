@@ -45,7 +45,8 @@ st.caption("Every KPI is one SQL file: a header of `-- key: value` lines and one
 
 catalog = facade.catalog()
 table = facade.kpi_table()
-with st.expander(f"Catalog: {len(table)} KPIs", expanded=False):
+# On demand (a toggle, not an expander: a closed expander's table still loads the grid script)
+if st.toggle(f"Show the catalog: {len(table)} KPIs", key="editor_catalog"):
     st.dataframe(table[["id", "label", "perspective", "unit", "direction", "description", "min_n",
                         "target", "red_flag", "weight", "model"]],
                  hide_index=True, width="stretch",
@@ -134,7 +135,7 @@ def _show_target(kpi: facade.KPI) -> None:
     rows = targets[targets["kpi"] == kpi.id] if len(targets) else targets
     if len(rows):
         with st.expander(f"Targets table: {len(rows)} row(s) for {kpi.id}"):
-            st.dataframe(rows, hide_index=True, width="stretch")
+            st.table(rows.set_index(rows.columns[0]))  # a few rows: no grid
 
 
 # SQL reads best in a fixed-width font (static CSS, no user content).
@@ -201,8 +202,10 @@ def _preview(kpi: facade.KPI | None, text: str, problems: list, query: facade.Qu
         return
     figure.draw(compare_chart(comparison, kpi.label, kpi.unit, filters.grain,
                               facade.currency()), key="editor_compare")
-    st.dataframe(comparison, hide_index=True, width="stretch", column_config={
-        c: st.column_config.NumberColumn(format="%.2f") for c in ("saved", "edited", "difference")})
+    if st.toggle("Show the numbers", key="editor_numbers"):
+        st.dataframe(comparison, hide_index=True, width="stretch", column_config={
+            c: st.column_config.NumberColumn(format="%.2f")
+            for c in ("saved", "edited", "difference")})
 
 
 def _calculation(kpi: facade.KPI | None, text: str, problems: list, query: facade.Query) -> None:

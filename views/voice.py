@@ -83,9 +83,12 @@ for kpi in kpis:
     col.metric(SURVEY_KPIS[kpi], f"{r['value']:.1f}{unit}")
     col.caption(_interval_text(r) + ("" if r["reliable"] else " (below min_n: not reliable)"))
 
+# Lazy tabs: only the open one runs and draws.
 by_channel, by_department, over_time = st.tabs(["By channel", "By owning department",
-                                                "Over time"])
+                                                "Over time"], key="voice_tab", on_change="rerun")
 for tab, dim in ((by_channel, "channel"), (by_department, "department")):
+    if not tab.open:
+        continue
     with tab:
         frame = _healthy(facade.survey_intervals(_query("all", [dim])))
         if frame.empty:
@@ -96,25 +99,31 @@ for tab, dim in ((by_channel, "channel"), (by_department, "department")):
         # the three KPIs side by side, one under the other on a narrow screen
         figure.draw(dot_panel(frame, {k: SURVEY_KPIS[k] for k in kpis}, dim, colors, min_ns),
                     key=f"dots_{dim}")
-        st.dataframe(interval_table(frame, dim, SURVEY_KPIS), hide_index=True, width="stretch")
+        st.table(interval_table(frame, dim, SURVEY_KPIS).set_index(dim))  # a few rows: no grid
         st.caption("Hollow grey dots have fewer answers than the KPI's min_n: read them as "
                    "anecdotes, not as differences.")
-with over_time:
-    pick = st.radio("Measure", kpis, format_func=SURVEY_KPIS.get, horizontal=True,
-                    key="voice_trend_kpi")
-    grain = filters.grain or "month"
-    frame = _healthy(facade.survey_intervals(_query(grain, [])))
-    if frame.empty or pick is None:
-        st.info("No survey answers in this period and scope.")
-    else:
-        figure.draw(interval_trend(frame, pick, SURVEY_KPIS[pick], grain, min_ns.get(pick),
-                                   facade.period_starts(filters.start, filters.end, grain)),
-                    key="voice_trend")
+if over_time.open:
+    with over_time:
+        pick = st.radio("Measure", kpis, format_func=SURVEY_KPIS.get, horizontal=True,
+                        key="voice_trend_kpi")
+        grain = filters.grain or "month"
+        frame = _healthy(facade.survey_intervals(_query(grain, [])))
+        if frame.empty or pick is None:
+            st.info("No survey answers in this period and scope.")
+        else:
+            figure.draw(interval_trend(frame, pick, SURVEY_KPIS[pick], grain, min_ns.get(pick),
+                                       facade.period_starts(filters.start, filters.end, grain)),
+                        key="voice_trend")
 
 st.subheader("Verbatims")
 if not facade.allowed("read_verbatims"):
     st.info(f"Verbatims are free text that may hold personal data: your role "
             f"({facade.role()}) cannot read them. Ask a lead or analyst.")
+    st.stop()
+# On demand: the comments' table is the page's largest browser download (its grid script).
+if not st.toggle("Show the comments", key="verbatims_on",
+                 help="Up to 300 comments, newest first, by reason and score; plain text, "
+                      "masked response ids."):
     st.stop()
 reason_map = facade.reference_frame("reason_map")
 labels = dict(zip(reason_map["reason"].astype(str), reason_map["label"].fillna(reason_map["reason"]),
