@@ -99,7 +99,8 @@ for tab, dim in ((by_channel, "channel"), (by_department, "department")):
         # the three KPIs side by side, one under the other on a narrow screen
         figure.draw(dot_panel(frame, {k: SURVEY_KPIS[k] for k in kpis}, dim, colors, min_ns),
                     key=f"dots_{dim}")
-        st.table(interval_table(frame, dim, SURVEY_KPIS).set_index(dim))  # a few rows: no grid
+        table = interval_table(frame, dim, SURVEY_KPIS).set_index(dim)
+        st.table(table.style.format(precision=1))  # a few rows: a plain table, no grid script
         st.caption("Hollow grey dots have fewer answers than the KPI's min_n: read them as "
                    "anecdotes, not as differences.")
 if over_time.open:

@@ -95,6 +95,10 @@ CSS = """
   .br { grid-template-columns: minmax(70px, 38%) minmax(0, 1fr); }
   .bz { width: 45%; }
   .hm td { font-size: 10.5px; padding: 1px; }
+  /* a wide heat table (a year of months) on a phone: shades only, the numbers in the hover */
+  .hm table.wd td { font-size: 0; height: 16px; min-width: 12px; padding: 0; }
+  .hm table.wd thead th { writing-mode: vertical-rl; transform: rotate(180deg); font-size: 10px;
+    font-weight: 400; padding: 2px 0; text-align: left; }
   .lc { grid-template-columns: 44px minmax(0, 1fr); }
 }
 @media print { .tip { display: none !important; } }

@@ -201,5 +201,5 @@ def heat(columns_: Sequence[str], rows: Sequence[Row], color: str, title: str = 
                                            ("fd", r.faded)) if on)
         body.append(f'<tr><th class="rl {classes}"{pick_attrs(r.pick)}{tip_attrs(r.label)}>{esc(r.label)}'
                     f'</th>{"".join(cells)}</tr>')
-    return (f'<div class="hc">{heading(title, note)}<div class="hm"><table class="{"cp" if compact else ""}">'
+    return (f'<div class="hc">{heading(title, note)}<div class="hm"><table class="{"cp" if compact else "wd" if len(columns_) > 8 else ""}">'
             f'<thead><tr><th></th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div></div>')
