@@ -44,7 +44,8 @@ PAGES = {"channels": CHANNELS_PAGE, "ownership": OWNERSHIP_PAGE}
 DETAIL_KEY = "sc_detail"
 # Compact page: less top padding, a smaller title; no sidebar, header or toolbar in print.
 PAGE_CSS = """<style>
-[data-testid="stMainBlockContainer"] { padding: 2.2rem 2.5rem 2rem; }
+[data-testid="stMainBlockContainer"] { padding: 1.4rem 2.5rem 2rem; }
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] { gap: .55rem; }
 @media (max-width: 640px) { [data-testid="stMainBlockContainer"] { padding: 4rem 1rem 2rem; } }
 [data-testid="stMain"] h1 { font-size: 1.7rem; padding: 0 0 .1rem 0; }
 @media print {

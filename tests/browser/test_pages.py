@@ -109,3 +109,14 @@ def test_screenshot_every_page(app_url: str, new_page: Any, helpers: Any, width:
         page.set_viewport_size({"width": width, "height": 900})
         shot += 1
     assert shot >= 2
+
+
+def test_the_whole_scorecard_fits_one_screen_at_1400_by_900(app_url: str, new_page: Any,
+                                                            helpers: Any) -> None:
+    # issue 11: scores, what needs attention and every KPI's row on the first screen
+    page = helpers.open_page(new_page(width=1400, height=900), f"{app_url}/?{RANGE}")
+    rows = page.locator(".row[data-kpi]")
+    assert rows.count() >= 20
+    last = rows.last.bounding_box()
+    assert last is not None and last["y"] + last["height"] <= 900, last
+    assert page.get_by_text("What needs attention").bounding_box()["y"] < 300
