@@ -41,17 +41,18 @@ ROW_COLUMNS = {
 
 summary = imports.warehouse_summary()
 n_blanked = int(summary['blanked'])
-cols = st.columns(7)
-cols[0].metric("Contacts", f"{summary['contacts']:,}")
-cols[1].metric("Survey responses", f"{summary['surveys']:,}")
-cols[2].metric("Customers", f"{summary['customers']:,}")
-cols[3].metric("Imports", f"{summary['imports']:,}")
-cols[4].metric("Rejected rows", f"{summary['rejects']:,}")
-cols[5].metric("Skipped rows", f"{int(summary['skipped']):,}",
-               help="Rows deliberately not loaded (survey previews and tests, monitoring records).")
-cols[6].metric("Blanked values", f"{n_blanked:,}",
-               help="Impossible values (negative durations, an end before its start, a score off its "
-                    "scale) are never stored: the field is left empty and listed here.")
+# one row that wraps onto more on a narrow screen (seven columns cut the numbers at 800 px)
+row = st.container(horizontal=True, gap="medium")
+row.metric("Contacts", f"{summary['contacts']:,}", width="content")
+row.metric("Survey responses", f"{summary['surveys']:,}", width="content")
+row.metric("Customers", f"{summary['customers']:,}", width="content")
+row.metric("Imports", f"{summary['imports']:,}", width="content")
+row.metric("Rejected rows", f"{summary['rejects']:,}", width="content")
+row.metric("Skipped rows", f"{int(summary['skipped']):,}", width="content",
+           help="Rows deliberately not loaded (survey previews and tests, monitoring records).")
+row.metric("Blanked values", f"{n_blanked:,}", width="content",
+           help="Impossible values (negative durations, an end before its start, a score off its "
+                "scale) are never stored: the field is left empty and listed here.")
 if summary["contacts"]:
     st.caption(f"Contacts from {summary['first_contact']:%Y-%m-%d} to {summary['last_contact']:%Y-%m-%d} (UTC).")
 else:
