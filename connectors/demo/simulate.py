@@ -118,7 +118,10 @@ def simulate(n_contacts: int, first: date, last: date, seed: int = 7) -> Simulat
     contacts = _agent_requests(contacts, np.random.default_rng(seed + 11), ev)
     customers = _customers(n_customers, rng)
     surveys = _surveys(contacts, rng)
-    return Simulation(first, last, contacts, surveys, customers)
+    # a response comes up to two days after its contact: one after the export was taken (the end
+    # of the last day, like the contacts) does not exist yet
+    surveys = surveys[surveys["responded_at"] < pd.Timestamp(last) + pd.Timedelta(days=1)]
+    return Simulation(first, last, contacts, surveys.reset_index(drop=True), customers)
 
 
 def _repeats(base: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
