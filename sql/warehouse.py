@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import sqlglot
+from sqlglot import exp
 
 SQL_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = SQL_DIR / "migrations"
@@ -241,6 +243,14 @@ def _touched_days(con: duckdb.DuckDBPyConnection, into: str) -> None:
           AND local_at IS NOT NULL""")
 
 
+def swap_tables(select: str, swaps: dict[str, str]) -> str:
+    """``select`` reading each table of ``swaps`` from its replacement (the delta tables of an
+    incremental refresh), rewritten through sqlglot's AST: every table reference, wherever it is
+    (FROM, JOIN, a subquery, a CTE), and nothing else (a column or a string with the same name)."""
+    tree = sqlglot.parse_one(select, read="duckdb")
+    return exp.replace_tables(tree, swaps).sql(dialect="duckdb")
+
+
 def _refresh_model(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     header = INCREMENTAL.search(sql)
     create = CREATE.search(sql)
@@ -249,10 +259,7 @@ def _refresh_model(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         return
     table, key = create.group(1), header.group(1)
     swaps = [pair.split("=", 1) for pair in header.group(2).split()]
-    select = sql[create.end():].strip().rstrip(";")
-    for source, delta in swaps:
-        select = re.sub(rf"\b(FROM|JOIN)(\s+){source}\b", rf"\1\2{delta}", select,
-                        flags=re.IGNORECASE)
+    select = swap_tables(sql[create.end():].strip().rstrip(";"), dict(swaps))
     driver = swaps[0][1]
     con.execute(f"CREATE OR REPLACE TEMP TABLE _delta_new AS {select}")
     con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {driver})")

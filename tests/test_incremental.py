@@ -10,6 +10,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+import sqlglot
+from sqlglot import exp
 
 from bench.generate import load_reference, split, write_exports
 from connectors.base import ReadOptions
@@ -119,3 +121,15 @@ def test_without_models_or_imports_it_is_a_full_rebuild(exports: dict[str, objec
     warehouse.refresh_models(con, import_ids=ids)  # a model is missing: rebuilt in full
     _same_as_full_rebuild(con)
     con.close()
+
+
+def test_delta_tables_are_swapped_through_the_ast_not_the_text() -> None:
+    # every reference to the table is swapped (a comma join and a subquery too, which the old
+    # FROM/JOIN regular expression missed); a column or a string of the same name is not
+    select = ("SELECT c.contacts, 'contacts' AS label FROM settings, contacts AS c "
+              "WHERE c.id IN (SELECT id FROM contacts)")
+    swapped = warehouse.swap_tables(select, {"contacts": "_delta_contacts"})
+    assert swapped.count("_delta_contacts") == 2
+    assert "c.contacts" in swapped and "'contacts' AS label" in swapped
+    tables = {t.name for t in sqlglot.parse_one(swapped, read="duckdb").find_all(exp.Table)}
+    assert tables == {"settings", "_delta_contacts"}
