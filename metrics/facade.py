@@ -98,6 +98,7 @@ from metrics import (
     compiler,
     connection,
     editor,
+    imports,
     kpi_errors,
     masking,
     ownership,
@@ -174,9 +175,10 @@ def _cached(name: str, db: str | Path | None, args: tuple[Any, ...],
 
 def clear_caches() -> None:
     """Forget every cached result (called automatically after every write through
-    ``metrics.connection.writer``: imports, reference edits)."""
+    ``metrics.connection.writer``: imports, reference edits), the warehouse summary too."""
     with _lock:
         _results.clear()
+    imports.forget_summaries()
 
 
 connection.on_change(clear_caches)

@@ -6,6 +6,7 @@ Uploads go through the same loader as the command line (``connectors.loader``), 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -29,7 +30,25 @@ def formats() -> pd.DataFrame:
                           "description": c.description} for c in connectors()])
 
 
+_summaries: dict[str, dict[str, object]] = {}
+_summaries_lock = threading.Lock()
+
+
+def forget_summaries() -> None:
+    with _summaries_lock:
+        _summaries.clear()
+
+
+connection.on_change(forget_summaries)  # every write (an import, an edit) forgets them
+
+
 def warehouse_summary(db: str | Path | None = None) -> dict[str, object]:
+    """What the warehouse holds (counts, first and last contact), read once until the next write:
+    app.py, the page and the sidebar all ask on every rerun."""
+    key = str(connection.db_path(db).resolve())
+    with _summaries_lock:
+        if key in _summaries:
+            return dict(_summaries[key])
     row = _frame("""
         SELECT (SELECT count(*) FROM contacts) AS contacts,
                (SELECT count(*) FROM survey_responses) AS surveys,
@@ -41,7 +60,10 @@ def warehouse_summary(db: str | Path | None = None) -> dict[str, object]:
                (SELECT count(*) FROM skipped_rows) AS skipped,
                (SELECT count(*) FROM blanked_values) AS blanked
     """, db=db)
-    return {str(k): v for k, v in row.iloc[0].to_dict().items()}
+    summary = {str(k): v for k, v in row.iloc[0].to_dict().items()}
+    with _summaries_lock:
+        _summaries[key] = summary
+    return dict(summary)
 
 
 def import_log(db: str | Path | None = None, limit: int = 500) -> pd.DataFrame:
