@@ -27,24 +27,17 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from views.ui.tiles import missing
+
 
 def esc(value: object) -> str:
     """``value`` as HTML text, quotes escaped too (safe in an attribute); '' for None."""
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return math.isnan(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return True
-
-
 def number(value: object) -> float | None:
     """``value`` as a float, None when missing (None, NaN, not a number)."""
-    return None if _missing(value) else float(value)  # type: ignore[arg-type]
+    return None if missing(value) else float(value)  # type: ignore[arg-type]
 
 
 def pick_attrs(pick: str | None) -> str:
@@ -74,7 +67,7 @@ def pct(value: float) -> str:
 def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     """About ``count`` round tick values covering [low, high] (1, 2, 2.5 or 5 times a power of
     ten apart), the outer ones on or beyond the data."""
-    if _missing(low) or _missing(high):
+    if missing(low) or missing(high):
         return []
     if high <= low:
         high = low + (abs(low) or 1.0)
@@ -191,7 +184,7 @@ def heat(columns_: Sequence[str], rows: Sequence[Row], color: str, title: str = 
     for r in rows:
         cells = []
         for share, text, tip in r.cells:
-            if share is None or _missing(share):
+            if share is None or missing(share):
                 cells.append(f'<td class="e"{tip_attrs(tip)}></td>')
                 continue
             dark = share > 0.55
