@@ -45,15 +45,21 @@ def amount_title(label: str, kind: str, unit: str) -> str:
     return label
 
 
+ALL_OR_NOTHING = ("every member reads 0 % or 100 %: the member is decided by whether a contact "
+                  "counts, so the split explains nothing")
+
+
+def all_or_nothing(frame: pd.DataFrame, unit: str, value: str = "value") -> bool:
+    """Whether a percentage split reads only 0 % and 100 % (at least one of each)."""
+    values = frame[value].dropna()
+    return unit == "percent" and values.isin([0.0, 100.0]).all() and values.nunique() == 2
+
+
 def cannot_vary(frame: pd.DataFrame, unit: str, value: str = "value") -> str | None:
     """Why a breakdown of these rows (one per member, ``n`` > 0) tells nothing, else None."""
-    values = frame[value].dropna()
-    if len(values) < 2:
+    if len(frame[value].dropna()) < 2:
         return "all of it falls in one member"
-    if unit == "percent" and values.isin([0.0, 100.0]).all() and values.nunique() == 2:
-        return ("every member reads 0 % or 100 %: the member is decided by whether a contact "
-                "counts, so the split explains nothing")
-    return None
+    return ALL_OR_NOTHING if all_or_nothing(frame, unit, value) else None
 
 
 def buckets(start: date, end: date, grain: str) -> list[date]:

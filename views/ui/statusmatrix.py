@@ -57,8 +57,7 @@ def _split_says_nothing(rows: pd.DataFrame, unit: str) -> str | None:
     (whether a contact counts decides its member), e.g. avoidable contact rate by owning department
     when each department owns only avoidable or only unavoidable reasons."""
     read = rows[rows["applicable"].astype(bool) & (rows["n"].fillna(0) > 0)]
-    why = drill.cannot_vary(read, unit) if len(read) > 1 else None
-    return why if why and "0 %" in why else None
+    return drill.ALL_OR_NOTHING if drill.all_or_nothing(read, unit) else None
 
 
 # The matrix's rules of the grid component's CSS (``scoregrid.draw`` adds them): its heading and
