@@ -21,7 +21,8 @@ What it offers (every function takes an optional ``db`` path; default ``SCORECAR
     trend(query, db=None) -> DataFrame  scorecard rows of every period in the range (for charts)
     landing(query, grain="month", cmp="prev", db=None) -> dict[str, DataFrame]   the scorecard's
                                     landing view: scored, scores, history, months, attention,
-                                    channel, department (computed on two threads)
+                                    channel, department (computed on two threads; only the
+                                    comparison ``cmp`` is computed)
     latest_months(query, db=None) -> DataFrame[kpi, period, value, change, status, n, target,
                                     red_flag, note, provisional]   the newest whole month the data
                                     covers, against the month before (``metrics.briefing``)
@@ -263,26 +264,28 @@ def transpile(kpi_id: str, dialect: str, query: Query | None = None,
     return compiler.transpile(sql, dialect)
 
 
-def scorecard(query: Query, db: str | Path | None = None) -> pd.DataFrame:
+def scorecard(query: Query, db: str | Path | None = None,
+              compare: tuple[str, ...] = scoring.COMPARES) -> pd.DataFrame:
     """``run`` plus dimension label, target, red_flag, target_source, weight, status, score,
-    change_prev and change_yoy (value minus the comparison period's value, ``comparison_range``),
-    and what each value means: applicable, provisional, final_on, open_tickets, data_issues,
-    mix_effect, note, error (``metrics.semantics``). ``mix_effect`` is filled for totals (no
-    dimension, not narrowed to one channel): the total moved against every channel."""
+    change_prev and change_yoy (value minus the comparison period's value, ``comparison_range``;
+    only those in ``compare`` are computed, the others are empty), and what each value means:
+    applicable, provisional, final_on, open_tickets, data_issues, mix_effect, note, error
+    (``metrics.semantics``). ``mix_effect`` is filled for totals (no dimension, not narrowed to one
+    channel): the total moved against every channel."""
     cat, built = catalog(db), rollups_built(db)
     totals = not query.dimensions and len(query.filter_map.get("channel", ())) != 1
 
     def compute(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-        frame = scoring.scorecard(cursor, cat, query, built)
-        if totals and not frame.empty:  # the split it is compared with is cached on its own
-            by_channel = scorecard(query.with_(dimensions=("channel",)), db)
-            for change in ("change_prev", "change_yoy"):
+        frame = scoring.scorecard(cursor, cat, query, built, compare)
+        if totals and compare and not frame.empty:  # the split it is compared with is cached on its own
+            by_channel = scorecard(query.with_(dimensions=("channel",)), db, compare)
+            for change in (f"change_{cmp}" for cmp in compare):
                 notes = semantics.mix_effects(frame, by_channel, cat, change)
                 for (kpi_id, period), text in notes.items():
                     at = (frame["kpi"] == kpi_id) & (frame["period"].map(str) == str(period))
                     frame.loc[at & (frame["mix_effect"] == ""), "mix_effect"] = text
         return frame
-    return _cached("scorecard", db, (query,), compute)  # type: ignore[no-any-return]
+    return _cached("scorecard", db, (query, compare), compute)  # type: ignore[no-any-return]
 
 
 def target_row(targets: pd.DataFrame, kpi_id: str, channel: str = "*", department: str = "*",
@@ -325,21 +328,25 @@ def comparison_range(start: date, end: date, cmp: str) -> tuple[date, date]:
     return periods.comparison_range(start, end, cmp)
 
 
-def perspective_scores(query: Query, db: str | Path | None = None) -> pd.DataFrame:
-    """Weighted 0-10 score per perspective and 'overall', per period and dimension label."""
+def perspective_scores(query: Query, db: str | Path | None = None,
+                       compare: tuple[str, ...] = scoring.COMPARES) -> pd.DataFrame:
+    """Weighted 0-10 score per perspective and 'overall', per period and dimension label (of the
+    scorecard computed with ``compare``, so the page's call shares its cached scorecard)."""
     cat = catalog(db)
-    scored = scorecard(query, db)
+    scored = scorecard(query, db, compare)
 
     def compute(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         return scoring.perspective_scores(scored, cat, scoring.perspective_weights(cursor))
     return _cached("perspectives", db, (query,), compute)  # type: ignore[no-any-return]
 
 
-def trend(query: Query, db: str | Path | None = None) -> pd.DataFrame:
-    """Scorecard rows per period (grain 'all' is treated as 'month'), sorted for line charts."""
+def trend(query: Query, db: str | Path | None = None, compare: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Scorecard rows per period (grain 'all' is treated as 'month'), sorted for line charts;
+    changes only for ``compare`` (a chart draws values: by default none, so no earlier periods
+    are read)."""
     if query.grain == "all":
         query = query.with_(grain="month")
-    frame = scorecard(query, db)
+    frame = scorecard(query, db, compare)
     return frame.sort_values(["kpi", "dimension", "period"], kind="stable").reset_index(drop=True)
 
 
@@ -353,7 +360,7 @@ def latest_months(query: Query, db: str | Path | None = None) -> pd.DataFrame:
     if month is None:
         return briefing.latest_months(pd.DataFrame(), None)
     monthly = trend(query.with_(grain="month", dimensions=(), start=month,
-                                end=periods.last_day(month)), db)
+                                end=periods.last_day(month)), db, ("prev",))
     return briefing.latest_months(monthly, month)
 
 
@@ -370,13 +377,13 @@ def attention(query: Query, cmp: str = "prev", limit: int = 4,
               db: str | Path | None = None) -> pd.DataFrame:
     """The KPIs to read first (``metrics.briefing.attention``) for ``query`` at grain "all"."""
     total_query = query.with_(grain="all", dimensions=())
-    splits = {d: scorecard(total_query.with_(dimensions=(d,)), db) for d in briefing.SPLITS}
+    splits = {d: scorecard(total_query.with_(dimensions=(d,)), db, (cmp,)) for d in briefing.SPLITS}
     months = latest_months(total_query, db)
     month_query = _month_query(total_query, db)
-    month_splits = {d: scorecard(month_query.with_(dimensions=(d,)), db)
+    month_splits = {d: scorecard(month_query.with_(dimensions=(d,)), db, ("prev",))
                     for d in briefing.SPLITS} if month_query is not None and len(months) else {}
     filtered = tuple(d for d, values in total_query.filter_map.items() if len(values) == 1)
-    return briefing.attention(scorecard(total_query, db), months, splits, month_splits,
+    return briefing.attention(scorecard(total_query, db, (cmp,)), months, splits, month_splits,
                               catalog(db), cmp, limit, filtered)
 
 
@@ -389,23 +396,25 @@ def landing(query: Query, grain: str = "month", cmp: str = "prev",
     one, and a second call costs nothing."""
     total = query.with_(grain="all", dimensions=())
     month = _month_query(total, db)
+    shown = (cmp,)
     lanes: list[list[Callable[[], object]]] = [
-        [lambda: scorecard(total.with_(dimensions=("channel",)), db),  # the total's mix needs it
-         lambda: scorecard(total, db), lambda: trend(total.with_(grain=grain), db)],
-        [lambda: scorecard(total.with_(dimensions=("department",)), db),
+        [lambda: scorecard(total.with_(dimensions=("channel",)), db, shown),  # the total's mix needs it
+         lambda: scorecard(total, db, shown), lambda: trend(total.with_(grain=grain), db)],
+        [lambda: scorecard(total.with_(dimensions=("department",)), db, shown),
          lambda: latest_months(total, db)]
-        + ([lambda: scorecard(month.with_(dimensions=("channel",)), db),
-            lambda: scorecard(month.with_(dimensions=("department",)), db)] if month else [])]
+        + ([lambda: scorecard(month.with_(dimensions=("channel",)), db, ("prev",)),
+            lambda: scorecard(month.with_(dimensions=("department",)), db, ("prev",))]
+           if month else [])]
     def run_lane(jobs: list[Callable[[], object]]) -> None:
         for job in jobs:
             job()
     with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
         for done in [pool.submit(run_lane, jobs) for jobs in lanes]:
             done.result()
-    return {"scored": scorecard(total, db), "scores": perspective_scores(total, db),
+    return {"scored": scorecard(total, db, shown), "scores": perspective_scores(total, db, shown),
             "history": trend(total.with_(grain=grain), db), "months": latest_months(total, db),
             "attention": attention(total, cmp, db=db),
-            **{d: scorecard(total.with_(dimensions=(d,)), db) for d in briefing.SPLITS}}
+            **{d: scorecard(total.with_(dimensions=(d,)), db, shown) for d in briefing.SPLITS}}
 
 
 def first_day(kpi_id: str, db: str | Path | None = None) -> date | None:

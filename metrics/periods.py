@@ -67,10 +67,11 @@ def comparison_period(period: date, grain: str, cmp: str) -> date:
     return shift(period, grain, -1)
 
 
-def history_start(start: date, grain: str) -> date:
-    """The first day a trend starting at ``start`` needs for its comparisons."""
+def history_start(start: date, grain: str, compare: tuple[str, ...] = ("prev", "yoy")) -> date:
+    """The first day a trend starting at ``start`` needs for its comparisons (``compare``: prev,
+    yoy or both; none needs no earlier day)."""
     first = period_start(start, grain)
-    return min(comparison_period(first, grain, "prev"), comparison_period(first, grain, "yoy"))
+    return min((comparison_period(first, grain, cmp) for cmp in compare), default=start)
 
 
 def row_range(period: object, query: Query) -> tuple[date | None, date | None]:

@@ -1,16 +1,22 @@
 """Rollups: the additive parts of the KPIs summed per business day x the dimensions the pages filter
 and split by, so a page's cost follows the days and members it shows, not the whole history.
 
-Built from the KPI files themselves, never a second definition: a KPI whose parts are each ONE
-``count`` or ``sum`` (with or without ``FILTER``) over its model (``compiler.batchable``) is
-"rollable"; its parts become the rollup's columns ``<kpi>__<part>``, with the KPI's parameter
-defaults written in as values. A query is answered from the rollup when it covers it: both ends of
-the date range, a calendar grain (day to year, or all), dimensions and filters among the rollup's,
-and the KPI's parameters at their defaults; everything else (hour of the week, a changed parameter,
-medians, the spread and demand KPIs, the rows behind a number) reads the model. Summing the days'
-sums gives the model's answer exactly: a count part is summed with ``coalesce(..., 0)`` (a count
-of nothing is 0, a sum of nothing NULL), which ``tests/test_rollups.py`` checks against the model
-for every KPI x grain x dimension x filter the pages ask.
+Built from the KPI files themselves, never a second definition: a ratio, value or spread KPI whose
+body is plain aggregates over its model (``compiler.plain``) and whose parts are each ONE ``count``
+or ``sum`` (with or without ``FILTER``), or counts added and subtracted (NPS: promoters minus
+detractors), is "rollable"; its parts become the rollup's columns ``<kpi>__<part>``, with the
+KPI's parameter defaults written in as values. A part that reads ``$department_scope`` (cpx: the
+company's demand, or each department's own) is stored twice, ``__scoped`` and ``__total``, and a
+query reads the one its dimensions and filters choose. A query is answered from the rollup when it
+covers it: both ends of the date range, a calendar grain (day to year, or all), dimensions, filters
+(and a spread KPI's ``spread_over``) among the rollup's, and the KPI's parameters at their
+defaults; everything else (hour of the week, a changed parameter, the medians, the rows behind a
+number) reads the model. Summing the days' sums gives the model's answer exactly: a count part is
+summed with ``coalesce(..., 0)`` (a count of nothing is 0, a sum of nothing NULL; a difference of
+counts is a count), which ``tests/test_rollups.py`` checks against the model for every KPI x grain x
+dimension x filter the pages ask. The medians keep the exact path: a median of days' medians is
+not the median, and a mergeable sketch would trade an exact number for speed the pages do not
+need at the sizes measured (bench/results).
 
 The generated SQL is stored in the warehouse (``rollup_defs``, migration 005) and run by
 ``sql/warehouse.py`` after every model refresh: in full, or for the days an import touched. Each
@@ -36,10 +42,25 @@ from metrics.compiler import Compiled
 from metrics.query import Query
 from sql import warehouse
 
-MODELS = ("m_contacts", "m_surveys")
+MODELS = ("m_contacts", "m_surveys", "m_demand")
+KINDS = ("ratio", "value", "spread")
+SCOPE = "department_scope"  # compiler.kpi_params: the query groups or filters by department
+VARIANTS = {True: "__scoped", False: "__total"}
 DIMENSIONS = ("channel", "department", "reason", "queue", "team", "source")
 GRAINS = ("day", "week", "month", "quarter", "year", "all")
 DAY = "day"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One stored column of a KPI: its body's alias (numerator...), the column's suffix, the
+    aggregate with the parameter defaults written in, whether it counts, and for a part stored
+    per ``$department_scope`` the value it was stored for (None: the part does not read it)."""
+    alias: str
+    column: str
+    sql: str
+    counts: bool
+    scope: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -66,24 +87,41 @@ def _literal(value: ParamValue) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
-@lru_cache(maxsize=512)
-def parts(kpi: KPI) -> tuple[tuple[str, str, bool], ...] | None:
-    """(part, its aggregate as SQL with parameter defaults written in, whether it counts) of a
-    rollable KPI; None when the KPI cannot be rolled up."""
-    if kpi.model not in MODELS or not compiler.batchable(kpi):
+def _additive(expression: exp.Expression) -> bool | None:
+    """True for a count or counts added and subtracted, False for a sum, None for anything a
+    day's value cannot be summed from."""
+    if isinstance(expression, exp.Paren):
+        return _additive(expression.this)
+    if isinstance(expression, exp.Add | exp.Sub):
+        both = (_additive(expression.this), _additive(expression.expression))
+        return True if both == (True, True) else None
+    inner = expression.this if isinstance(expression, exp.Filter) else expression
+    if not isinstance(inner, exp.Count | exp.Sum) or isinstance(inner.this, exp.Distinct):
         return None
-    defaults = kpi.defaults
+    return isinstance(inner, exp.Count)
+
+
+@lru_cache(maxsize=512)
+def parts(kpi: KPI) -> tuple[Part, ...] | None:
+    """The columns a rollup stores for ``kpi``; None when the KPI cannot be rolled up."""
+    if kpi.model not in MODELS or kpi.kind not in KINDS or not compiler.plain(kpi):
+        return None
     out = []
     for projection in compiler.body(kpi).expressions:
         aggregate = projection.this
-        inner = aggregate.this if isinstance(aggregate, exp.Filter) else aggregate
-        if not isinstance(inner, exp.Count | exp.Sum) or isinstance(inner.this, exp.Distinct):
+        counts = _additive(aggregate)
+        if counts is None:
             return None
-        for placeholder in list(aggregate.find_all(exp.Placeholder)):
-            if placeholder.name not in defaults:  # $department_scope, or no default to write in
-                return None
-            placeholder.replace(_literal(defaults[placeholder.name]))
-        out.append((projection.alias, aggregate.sql(dialect=DIALECT), isinstance(inner, exp.Count)))
+        scoped = any(p.name == SCOPE for p in aggregate.find_all(exp.Placeholder))
+        for scope in ((True, False) if scoped else (None,)):
+            values = {**kpi.defaults, **({} if scope is None else {SCOPE: scope})}
+            tree = aggregate.copy()
+            for placeholder in list(tree.find_all(exp.Placeholder)):
+                if placeholder.name not in values:  # no default to write in
+                    return None
+                placeholder.replace(_literal(values[placeholder.name]))
+            column = projection.alias + ("" if scope is None else VARIANTS[scope])
+            out.append(Part(projection.alias, column, tree.sql(dialect=DIALECT), counts, scope))
     return tuple(out)
 
 
@@ -101,8 +139,9 @@ def definition(model: str, kpis: Iterable[KPI], columns: Iterable[str]) -> tuple
     projections: list[exp.Expr] = []
     prints = {}
     for kpi in kpis:
-        for part, sql, _counts in parts(kpi) or ():
-            projections.append(exp.alias_(exp.maybe_parse(sql, dialect=DIALECT), f"{kpi.id}__{part}"))
+        for part in parts(kpi) or ():
+            projections.append(exp.alias_(exp.maybe_parse(part.sql, dialect=DIALECT),
+                                          f"{kpi.id}__{part.column}"))
         prints[kpi.id] = fingerprint(kpi)
     select = (exp.select(exp.alias_(day.copy(), DAY), *[exp.column(d) for d in dims], *projections)
               .from_(exp.to_table(model))
@@ -168,31 +207,50 @@ def covers(kpi: KPI, query: Query, rollup: Rollup | None) -> bool:
     if rollup is None or query.start is None or query.end is None or query.grain not in GRAINS:
         return False
     dims = set(query.dimensions) | {d for d, _ in query.filters}
+    if kpi.kind == "spread":
+        dims.add(str(kpi.spread_over))
     if not dims <= set(rollup.dimensions) or not rollup.holds(kpi):
         return False
     params = compiler.kpi_params(kpi, query)
-    params.pop("department_scope", None)
+    params.pop(SCOPE, None)
     return params == kpi.defaults
 
 
 def compile_rollup(kpis: list[KPI], query: Query, rollup: Rollup) -> Compiled:
-    """ONE statement answering ``kpis`` (all held by ``rollup``) from the rollup table: the days'
-    sums re-summed at the query's grain and dimensions, then the batch's per-KPI branches
-    (compiled once per query shape, like the model's statements)."""
+    """ONE statement answering ``kpis`` (ratio and value KPIs held by ``rollup``) from the rollup
+    table: the days' sums re-summed at the query's grain and dimensions, a batch like the model's
+    (``compiler.batch``; compiled once per query shape)."""
     return compiler.rebind(_compile_rollup(tuple(kpis), compiler.shape(query), rollup), query)
+
+
+def compile_spread(kpi: KPI, query: Query, rollup: Rollup) -> Compiled:
+    """The statement of a spread KPI held by ``rollup``: the compiler's own spread over the
+    rollup's sums (grouped by ``spread_over`` inside each period, as over the model)."""
+    body = exp.select(*_sums(kpi, query, prefix=False)).from_(exp.to_table(rollup.table))
+    source = compiler.Source(rollup.table, DAY, body.sql(dialect=DIALECT))
+    return compiler.compile_kpi(kpi, query, source)
+
+
+def _sums(kpi: KPI, query: Query, prefix: bool = True) -> list[exp.Expr]:
+    """The KPI's parts re-summed from the rollup's columns, each named ``<kpi>__<alias>`` (or the
+    body's own alias without ``prefix``); a part stored per department scope reads the column of
+    the query's scope."""
+    scope = compiler.kpi_params(kpi, query)[SCOPE]
+    out: list[exp.Expr] = []
+    for part in parts(kpi) or ():
+        if part.scope is not None and part.scope != scope:
+            continue
+        total: exp.Expr = exp.func("sum", exp.column(f"{kpi.id}__{part.column}"))
+        if part.counts:  # a count of no rows is 0, not NULL
+            total = exp.func("coalesce", total, exp.Literal.number(0))
+        out.append(exp.alias_(total, f"{kpi.id}__{part.alias}" if prefix else part.alias))
+    return out
 
 
 @lru_cache(maxsize=256)
 def _compile_rollup(kpis: tuple[KPI, ...], query: Query, rollup: Rollup) -> Compiled:
     bound: dict[str, ParamValue | datetime] = {}
-    sums = []
-    for kpi in kpis:
-        for part, _sql, counts in parts(kpi) or ():
-            column = f"{kpi.id}__{part}"
-            total: exp.Expr = exp.func("sum", exp.column(column))
-            if counts:  # a count of no rows is 0, not NULL
-                total = exp.func("coalesce", total, exp.Literal.number(0))
-            sums.append(exp.alias_(total, column))
+    sums = [total for kpi in kpis for total in _sums(kpi, query)]
     inner = compiler.scoped(exp.select(*sums).from_(exp.to_table(rollup.table)), query, bound,
                             time_column=DAY)
     inner = inner.select(exp.alias_(compiler.period(query.grain, DAY), "period"),
@@ -201,6 +259,4 @@ def _compile_rollup(kpis: tuple[KPI, ...], query: Query, rollup: Rollup) -> Comp
     group += [exp.column(d) for d in query.dimensions]
     if group:
         inner = inner.group_by(*group)
-    sql = compiler.batch_outer(list(kpis), query, inner).sql(dialect=DIALECT, pretty=True)
-    ids = tuple(k.id for k in kpis)
-    return Compiled(ids[0], sql, tuple(sorted(bound.items())), ids, source=rollup.table)
+    return compiler.batch(list(kpis), inner, bound, rollup.table, query)

@@ -33,6 +33,7 @@ from metrics.compiler import (
     batchable,
     compile_batch,
     compile_kpi,
+    unpivot,
 )
 from metrics.kpi_errors import describe, headline
 from metrics.query import Query, QueryError, period_start, shift
@@ -62,9 +63,14 @@ def explain(catalog: Catalog, query: Query,
     built = built or {}
     from_rollup: dict[str, list[KPI]] = {}
     by_model: dict[str, list[KPI]] = {}
+    alone: dict[str, Compiled] = {}
     for kpi in kpis:
-        if rollups.covers(kpi, query, built.get(kpi.model)):
-            from_rollup.setdefault(kpi.model, []).append(kpi)
+        rollup = built.get(kpi.model)
+        if rollups.covers(kpi, query, rollup) and rollup is not None:
+            if kpi.kind == "spread":
+                alone[kpi.id] = rollups.compile_spread(kpi, query, rollup)
+            else:
+                from_rollup.setdefault(kpi.model, []).append(kpi)
         elif batchable(kpi):
             by_model.setdefault(kpi.model, []).append(kpi)
     together = [rollups.compile_rollup(group, query, built[model])
@@ -74,7 +80,7 @@ def explain(catalog: Catalog, query: Query,
     out = []
     for kpi in kpis:
         one = shared.get(kpi.id)
-        out.append(replace(one, kpi=kpi.id) if one else compile_kpi(kpi, query))
+        out.append(replace(one, kpi=kpi.id) if one else alone.get(kpi.id) or compile_kpi(kpi, query))
     return out
 
 
@@ -98,6 +104,9 @@ def columns(query: Query) -> list[str]:
 def execute(cursor: duckdb.DuckDBPyConnection, compiled: Compiled) -> pd.DataFrame:
     """The rows of one statement (raises the DuckDB error; ``run`` isolates it per KPI)."""
     frame = cursor.execute(compiled.sql, compiled.param_map).fetchdf()
+    if compiled.outputs:
+        return unpivot(frame, compiled.outputs, tuple(c for c in frame.columns if "__" not in c
+                                                      and c != "period"))
     if "kpi" not in frame.columns:
         frame.insert(0, "kpi", compiled.kpi)
     return frame

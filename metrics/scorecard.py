@@ -25,6 +25,7 @@ from metrics.query import Query
 from metrics.rollups import Rollup
 from sql import warehouse
 
+COMPARES = ("prev", "yoy")  # the comparisons a scorecard can compute (kpis.md "Previous period")
 SCORE_COLUMNS = ["target", "red_flag", "target_source", "weight", "status", "score", "change_prev",
                  "change_yoy"]
 SEMANTIC_COLUMNS = ["applicable", "provisional", "final_on", "open_tickets", "data_issues",
@@ -130,19 +131,25 @@ def score_rows(frame: pd.DataFrame, catalog: Catalog, table: pd.DataFrame, query
 
 def with_changes(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Query,
                  frame: pd.DataFrame, spans: dict[str, semantics.Span] | None = None,
-                 built: Mapping[str, Rollup] | None = None) -> pd.DataFrame:
+                 built: Mapping[str, Rollup] | None = None,
+                 compare: tuple[str, ...] = COMPARES) -> pd.DataFrame:
     """Add change_prev and change_yoy (value minus the comparison period's value, in the KPI's
-    unit). The comparison periods follow kpis.md (``metrics.periods``). A comparison period that
-    starts before the KPI's data does, or holds no cases (n = 0), gives no change: never
-    "+298,110 vs previous" against an empty month."""
+    unit) for the comparisons in ``compare`` (the others stay empty, and nothing is run for them:
+    a page computes the one it shows). The comparison periods follow kpis.md
+    (``metrics.periods``). A comparison period that starts before the KPI's data does, or holds no
+    cases (n = 0), gives no change: never "+298,110 vs previous" against an empty month."""
     frame = frame.copy()
+    for name in ("change_prev", "change_yoy"):
+        frame[name] = pd.Series(float("nan"), index=frame.index, dtype="float64")
+    if not compare:
+        return frame
     spans = spans if spans is not None else semantics.data_span(cursor)
     keys = ["kpi", *query.dimensions]
     firsts = {k: spans.get(catalog.kpis[k].model, semantics.Span(None, None)).first
               for k in frame["kpi"].unique()} if len(frame) else {}
     if query.grain == "all":
-        for name, cmp in (("change_prev", "prev"), ("change_yoy", "yoy")):
-            frame[name] = float("nan")
+        for cmp in compare:
+            name = f"change_{cmp}"
             if not (query.start and query.end) or frame.empty:
                 continue
             start, end = periods.comparison_range(query.start, query.end, cmp)
@@ -159,26 +166,25 @@ def with_changes(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Que
         return frame
     history = frame
     if query.start is not None:
-        back = periods.history_start(query.start, query.grain)
+        back = periods.history_start(query.start, query.grain, compare)
         earlier = runner.run(cursor, catalog, query.with_(start=back,
                                                           end=query.start - timedelta(days=1)),
                              built)
         history = pd.concat([earlier, frame], ignore_index=True) if not earlier.empty else frame
     lookup = {tuple(r[k] for k in [*keys, "period"]): (r["value"], r["n"])
               for r in history.to_dict("records")}
-    prev_values: list[float | None] = []
-    yoy_values: list[float | None] = []
+    changes: dict[str, list[float | None]] = {cmp: [] for cmp in compare}
     for row in frame.to_dict("records"):
         period = row["period"]
         base = tuple(row[k] for k in keys)
         first = firsts.get(row["kpi"])
-        for out, cmp in ((prev_values, "prev"), (yoy_values, "yoy")):
+        for cmp, out in changes.items():
             then = periods.comparison_period(period, query.grain, cmp)
             value, n = lookup.get((*base, then), (None, None))
             usable = first is not None and then >= first and (_num(n) or 0) > 0
             out.append(_minus(row["value"], value) if usable else None)
-    frame["change_prev"] = pd.Series(prev_values, index=frame.index, dtype="float64")
-    frame["change_yoy"] = pd.Series(yoy_values, index=frame.index, dtype="float64")
+    for cmp, values in changes.items():
+        frame[f"change_{cmp}"] = pd.Series(values, index=frame.index, dtype="float64")
     return frame
 
 
@@ -188,10 +194,11 @@ def _minus(a: object, b: object) -> float | None:
 
 
 def scorecard(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Query,
-              built: Mapping[str, Rollup] | None = None) -> pd.DataFrame:
+              built: Mapping[str, Rollup] | None = None,
+              compare: tuple[str, ...] = COMPARES) -> pd.DataFrame:
     """Runner rows plus dimension label, target (and where it comes from), red flag, weight, status,
-    score, changes and what the value means (``SEMANTIC_COLUMNS``, see ``metrics.semantics``);
-    ``built``: the warehouse's rollups, which answer the KPIs they cover."""
+    score, changes (the ``compare`` ones) and what the value means (``SEMANTIC_COLUMNS``, see
+    ``metrics.semantics``); ``built``: the warehouse's rollups, which answer the KPIs they cover."""
     spans = semantics.data_span(cursor)
     frame = runner.run(cursor, catalog, query, built)
     if query.dimensions and len(frame):
@@ -201,7 +208,7 @@ def scorecard(cursor: duckdb.DuckDBPyConnection, catalog: Catalog, query: Query,
             & frame["value"].isna() & frame[runner.ERROR_COLUMN].isna()
         frame = frame[~empty].reset_index(drop=True)
     frame = semantics.mark_applicable(frame, catalog, query)
-    frame = with_changes(cursor, catalog, query, frame, spans, built)
+    frame = with_changes(cursor, catalog, query, frame, spans, built, compare)
     frame = semantics.mark_provisional(cursor, frame, catalog, query, spans, built)
     issues = semantics.data_issues(cursor)
     frame["data_issues"] = frame["kpi"].map(lambda k: issues.get(k, "")).astype(object)

@@ -56,7 +56,7 @@ def test_every_kpi_grain_split_and_filter_reads_the_same_from_the_rollups(
         warehouse_with_rollups: tuple[duckdb.DuckDBPyConnection, Catalog,
                                       dict[str, rollups.Rollup]]) -> None:
     con, cat, built = warehouse_with_rollups
-    assert set(built) == {"m_contacts", "m_surveys"}
+    assert set(built) == {"m_contacts", "m_surveys", "m_demand"}
     ids = list(cat.kpis)
     rolled_kpis = set()
     combos = [*itertools.product(GRAINS, SPLITS, [{}]),  # every grain by every split
@@ -70,11 +70,9 @@ def test_every_kpi_grain_split_and_filter_reads_the_same_from_the_rollups(
         what = f"{grain} by {split} where {where}"
         _same(runner.run(con, cat, query, built), runner.run(con, cat, query),
               ["kpi", "period", *split], what)
-    # the additive KPIs of both models came from the rollups, the others never did
-    assert {"contacts", "aht", "abandon_rate", "avoidable_cost", "repeat_rate", "csat",
-            "ces"} <= rolled_kpis
-    assert not rolled_kpis & {"first_response_time", "resolution_time", "cpx",
-                              "channel_consistency_gap"}
+    # every KPI but the medians came from the rollups: the additive ones of the three models,
+    # NPS (promoters minus detractors), the spread (CSAT per channel) and cpx (both scopes)
+    assert set(ids) - rolled_kpis == {"first_response_time", "resolution_time"}
 
 
 def test_the_open_tickets_behind_provisional_come_from_the_rollup_too(
@@ -115,7 +113,7 @@ def test_what_a_rollup_cannot_answer_reads_the_model(
     assert not rollups.stale(cat, built, extra)
 
 
-def test_only_single_count_or_sum_parts_are_rolled_up(
+def test_only_count_or_sum_parts_are_rolled_up(
         warehouse_with_rollups: tuple[duckdb.DuckDBPyConnection, Catalog,
                                       dict[str, rollups.Rollup]]) -> None:
     _con, cat, _built = warehouse_with_rollups
@@ -123,13 +121,22 @@ def test_only_single_count_or_sum_parts_are_rolled_up(
     assert rollups.parts(kpi) is not None
     for body in ("avg(handle_seconds) AS numerator, count(*) AS denominator",
                  "count(DISTINCT customer_key) AS numerator, count(*) AS denominator",
-                 "sum(a) + sum(b) AS numerator, count(*) AS denominator"):
+                 "sum(a) + sum(b) AS numerator, count(*) AS denominator",  # NULL + x is NULL
+                 "count(*) * 2 AS numerator, count(*) AS denominator",
+                 "median(handle_seconds) AS value, count(*) AS n"):
         other = replace(kpi, sql=f"SELECT {body} FROM m_contacts")
         assert rollups.parts(other) is None, body
     # a parameter's default (repeat_window_days = 7) is written into the rollup as a value
-    stored = {p: (sql, counts) for p, sql, counts in rollups.parts(cat.kpis["repeat_rate"]) or ()}
-    assert "prev_gap_seconds <= 7 * 86400" in stored["numerator"][0]
-    assert "$" not in stored["numerator"][0] and stored["numerator"][1]  # a count
+    stored = {p.column: p for p in rollups.parts(cat.kpis["repeat_rate"]) or ()}
+    assert "prev_gap_seconds <= 7 * 86400" in stored["numerator"].sql
+    assert "$" not in stored["numerator"].sql and stored["numerator"].counts
+    # a difference of counts is summed like a count; a part reading $department_scope is kept
+    # for both scopes and the query picks one
+    nps = {p.column: p for p in rollups.parts(cat.kpis["nps"]) or ()}
+    assert nps["numerator"].counts and " - " in nps["numerator"].sql
+    cpx = {p.column: p.scope for p in rollups.parts(cat.kpis["cpx"]) or ()}
+    assert cpx == {"numerator": None, "denominator__scoped": True, "denominator__total": False,
+                   "n": None}
 
 
 def test_the_rollup_is_small_and_counts_every_contact_once(

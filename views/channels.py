@@ -65,7 +65,7 @@ st.caption(f":material/filter_alt: {plain(scope_words(filters))} · {filters.sta
 
 
 # --- headline -----------------------------------------------------------------------------------
-head = facade.scorecard(d.query())
+head = facade.scorecard(d.query(), compare=(filters.cmp,))
 broken = kpi_error(head, kpi)
 row = head.iloc[0] if not head.empty and broken is None else None
 status = str(row["status"]) if row is not None else "grey"

@@ -90,7 +90,7 @@ c_start, c_end = facade.comparison_range(filters.start, filters.end, filters.cmp
 cmp_words = COMPARISONS[filters.cmp]
 reasons = facade.reason_costs(period_q)
 colors = department_colors(known("department"))
-totals = facade.scorecard(period_q).set_index("kpi")
+totals = facade.scorecard(period_q, compare=()).set_index("kpi")
 shares = facade.department_share(period_q, filters.cmp).set_index("measure")
 LABELS = {"avoidable_cost": "Avoidable cost", "avoidable_rate": "Avoidable contact rate",
           "service_caused_share": f"Caused by {service_dept}", "cpx": "Contacts per X"}

@@ -58,7 +58,7 @@ class Drill:
 
     def split(self, dim: str) -> pd.DataFrame:
         """Scorecard rows of the KPI per member of ``dim`` (members with cases only)."""
-        frame = facade.scorecard(self.query(dims=(dim,), free=(dim,)))
+        frame = facade.scorecard(self.query(dims=(dim,), free=(dim,)), compare=())
         frame = frame[frame["n"].fillna(0) > 0].copy()
         frame[dim] = frame[dim].astype("object").where(frame[dim].notna(), "(none)").astype(str)
         return frame
@@ -251,7 +251,7 @@ def month_rows(frame: pd.DataFrame, amount: str, text_format: str, labels: dict[
 def week_hours(d: Drill) -> None:
     """The KPI by weekday x hour (business time zone): what it counts (a percentage's numerator,
     else its cases) beside its value per cell; a count is both, so it is drawn once."""
-    frame = facade.scorecard(d.query(dims=("weekday", "hour")))
+    frame = facade.scorecard(d.query(dims=("weekday", "hour")), compare=())
     if frame.empty or not bool(frame["applicable"].iloc[0]):
         monthly = str(d.meta["model"]) == "m_demand"
         st.caption(f"{d.name} is not read by hour of the week "
