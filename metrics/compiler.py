@@ -298,10 +298,17 @@ def batchable(kpi: KPI) -> bool:
     return kpi.kind in ("ratio", "value") and plain(kpi)
 
 
-def plain(kpi: KPI) -> bool:
+def holistic(kpi: KPI) -> bool:
+    """A ratio or value KPI that would be batchable but for a holistic aggregate (a median): it
+    shares a scan with the other holistic KPIs of its model only (two medians in one statement
+    cost about what one does; in a wide batch they cost several times more)."""
+    return kpi.kind in ("ratio", "value") and plain(kpi, holistic=True) and not plain(kpi)
+
+
+def plain(kpi: KPI, holistic: bool = False) -> bool:
     """The KPI's body is only aliased parts (numerator, denominator, n, value), each an aggregate
     over its model table that keeps no list of values (no WHERE, GROUP BY, join, CTE, DISTINCT,
-    median...)."""
+    and, unless ``holistic``, no median...)."""
     try:
         tree = _body(kpi.sql)
     except (QueryError, sqlglot.errors.ParseError):
@@ -316,7 +323,7 @@ def plain(kpi: KPI) -> bool:
         return False
     names = {(f.sql_name() if isinstance(f, exp.Func) else "").lower() for f in tree.find_all(exp.Func)}
     names |= {f.name.lower() for f in tree.find_all(exp.Anonymous)}
-    return not names & HOLISTIC
+    return holistic or not names & HOLISTIC
 
 
 @lru_cache(maxsize=256)
@@ -325,7 +332,7 @@ def _compile_batch(kpis: tuple[KPI, ...], query: Query) -> Compiled:
     KPI's aggregates (each keeps its own FILTER), grouped once by period and dimensions
     (``unpivot`` turns its rows into the runner's). A parameter that two KPIs bind to different
     values is renamed ``<kpi>__<name>`` in one of them."""
-    if len({k.model for k in kpis}) != 1 or not all(batchable(k) for k in kpis):
+    if len({k.model for k in kpis}) != 1 or not all(batchable(k) or holistic(k) for k in kpis):
         raise QueryError("a batch needs batchable KPIs over one model")
     bound: dict[str, ParamValue | datetime] = {}
     projections: list[exp.Expr] = []

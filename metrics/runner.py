@@ -1,7 +1,8 @@
 """The runner: execute compiled KPI statements on a cursor and stack the answers into one frame.
 
 KPIs that are plain aggregates over the same model share ONE statement (one scan of the model, each
-KPI keeping its own FILTERs: ``compiler.compile_batch``); the others (spread KPIs, bodies with their own
+KPI keeping its own FILTERs: ``compiler.compile_batch``), and so do its medians among themselves; the
+others (spread KPIs, bodies with their own
 WHERE or joins, a model asked for by one KPI only) get one statement each. ``explain`` lists, per KPI, the
 statement that answers it (batched KPIs list the same shared statement), and ``run`` executes each
 distinct statement once, so "how is this calculated" shows exactly what ran. Frames always carry the same
@@ -33,6 +34,7 @@ from metrics.compiler import (
     batchable,
     compile_batch,
     compile_kpi,
+    holistic,
     unpivot,
 )
 from metrics.kpi_errors import describe, headline
@@ -64,6 +66,7 @@ def explain(catalog: Catalog, query: Query,
     from_rollup: dict[str, list[KPI]] = {}
     by_model: dict[str, list[KPI]] = {}
     alone: dict[str, Compiled] = {}
+    holistic_ones: dict[str, list[KPI]] = {}
     for kpi in kpis:
         rollup = built.get(kpi.model)
         if rollups.covers(kpi, query, rollup) and rollup is not None:
@@ -73,9 +76,12 @@ def explain(catalog: Catalog, query: Query,
                 from_rollup.setdefault(kpi.model, []).append(kpi)
         elif batchable(kpi):
             by_model.setdefault(kpi.model, []).append(kpi)
+        elif holistic(kpi):
+            holistic_ones.setdefault(kpi.model, []).append(kpi)
     together = [rollups.compile_rollup(group, query, built[model])
                 for model, group in from_rollup.items()]
-    together += [compile_batch(group, query) for group in by_model.values() if len(group) > 1]
+    together += [compile_batch(group, query) for groups in (by_model, holistic_ones)
+                 for group in groups.values() if len(group) > 1]
     shared = {kpi_id: compiled for compiled in together for kpi_id in compiled.covers}
     out = []
     for kpi in kpis:
