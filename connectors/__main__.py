@@ -9,7 +9,7 @@ from pathlib import Path
 
 from connectors import registry
 from connectors.base import FormatError, ReadOptions
-from connectors.loader import load_file, refresh_after
+from connectors.loader import audit_after, load_file
 from sql import warehouse
 
 
@@ -45,13 +45,13 @@ def cmd_load(args: argparse.Namespace) -> int:
         opts = ReadOptions(file_name=Path(f).name, tz=args.tz or _default_tz(con), mapping=mapping,
                            dayfirst=args.dayfirst, date_order=args.dates,
                            date_order_setting=_date_order(con), progress=_progress(show))
-        result = load_file(con, f, fmt, opts, refresh=False, again=args.again,
-                           dry_run=args.dry_run)
+        result = load_file(con, f, fmt, opts, again=args.again, dry_run=args.dry_run,
+                           audit=False)
         results.append(result)
         failed |= result.status in ("failed", "empty")  # refused, or no row of it could be used
         print(json.dumps(result.as_dict(), default=str), flush=True)
     if not args.dry_run:
-        refresh_after(con, results)
+        audit_after(con, results)
     con.close()
     return 1 if failed else 0
 

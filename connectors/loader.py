@@ -91,8 +91,15 @@ def load_file(
     data: bytes | None = None,
     again: bool = False,
     dry_run: bool = False,
+    audit: bool = True,
 ) -> ImportResult:
-    """Load one file (``data`` may be given for uploads; ``path`` then is only its name). A file
+    """Load one file (``data`` may be given for uploads; ``path`` then is only its name) and, in
+    the same transaction, refresh the models and rollups for what it touched, so a crash at any
+    point leaves the raw tables, the models and the rollups agreeing (the file is in all of them or
+    in none). ``refresh=False`` is for bulk builds that rebuild everything at their end
+    (``refresh_after``): the load then marks the models behind (``warehouse.MODELS_BEHIND``, in
+    its transaction) and a crash before that rebuild is repaired when the warehouse is next opened
+    for writing. ``audit=False`` leaves the audits to the batch (``audit_after``). A file
     imported before is skipped unless ``again``: then it is read anew (each record replaces its
     stored version of the same age), e.g. to fill fields a newer release records. A ``dry_run`` does
     everything an import does inside the transaction, then rolls it back: the result says what would
@@ -206,6 +213,8 @@ def load_file(
         if loaded and refresh:
             progress(0.85, f"{name}: refreshing models")
             warehouse.refresh_models(con, [import_id])  # only the customers this file touched
+        elif loaded:
+            warehouse.set_setting(con, warehouse.MODELS_BEHIND, str(import_id))
         if loaded:
             message = results.summary(n_contacts, n_surveys, rejected, blanked, merged, skipped)
         else:
@@ -216,7 +225,7 @@ def load_file(
              rejected, status, message, started, warehouse.utcnow(), time.perf_counter() - t0,
              blanked, merged, skipped, written, warnings, list(parsed.notes)],
         )
-        if loaded and refresh:  # a batch (refresh=False) audits once, in refresh_after
+        if loaded and refresh and audit:  # a batch audits once, in audit_after / refresh_after
             progress(0.95, f"{name}: running audits")
             warehouse.run_audits(con, import_id)
         con.execute("COMMIT")
@@ -261,22 +270,35 @@ def load_files(
     format_name: str | None = None,
     options: ReadOptions | None = None,
 ) -> list[ImportResult]:
-    """Load several files, each in its own transaction; refresh the models once at the end."""
-    results = [load_file(con, p, format_name, options, refresh=False) for p in paths]
-    refresh_after(con, results)
+    """Load several files, each in its own transaction with its model refresh; audit once."""
+    results = [load_file(con, p, format_name, options, audit=False) for p in paths]
+    audit_after(con, results)
     return results
+
+
+def _loaded_ids(results: Iterable[ImportResult]) -> list[int]:
+    return [r.import_id for r in results if r.status == "loaded" and r.import_id is not None]
+
+
+def audit_after(con: duckdb.DuckDBPyConnection, results: Iterable[ImportResult]) -> None:
+    """Run the audits once for a batch of imports loaded with ``audit=False``, recorded against
+    its last import. The audits check the whole warehouse, so once per batch says the same as once
+    per file at a fraction of the cost."""
+    ids = _loaded_ids(results)
+    if ids:
+        warehouse.run_audits(con, max(ids))
 
 
 def refresh_after(con: duckdb.DuckDBPyConnection, results: Iterable[ImportResult],
                   full: bool = False) -> None:
-    """Finish a batch of imports loaded with ``refresh=False``: refresh the models for what they
-    loaded (incrementally, their customers; ``full`` rebuilds) and run the audits once, recorded
-    against the batch's last import. The audits check the whole warehouse, so once per batch says
-    the same as once per file at a fraction of the cost."""
-    ids = [r.import_id for r in results if r.status == "loaded" and r.import_id is not None]
+    """Finish a bulk build loaded with ``refresh=False``: refresh the models and rollups for what
+    it loaded (incrementally, their customers; ``full`` rebuilds), in one transaction that also
+    clears the mark the loads left, then audit once."""
+    ids = _loaded_ids(results)
     if ids:
-        warehouse.refresh_models(con, None if full else ids)
-        warehouse.run_audits(con, max(ids))
+        with warehouse.transaction(con):
+            warehouse.refresh_models(con, None if full else ids)
+        audit_after(con, results)
 
 
 def _line_breaks(data: bytes) -> tuple[bytes, bool]:

@@ -137,15 +137,15 @@ def _convert(kind: str, text: str) -> object:
 
 def write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
           replace: bool = True, refresh: bool = True) -> ImportSummary:
-    """Validate ``frame`` and replace (or append to) ``table`` in one transaction, then rebuild the
-    models (unless ``refresh`` is False, e.g. when a bulk load refreshes once at its end).
+    """Validate ``frame`` and replace (or append to) ``table`` and rebuild the models and rollups,
+    in one transaction (``refresh=False``, for a bulk load that rebuilds once at its end, marks
+    the models behind instead: ``warehouse.MODELS_BEHIND``).
     Raises ReferenceError (nothing written) when any row is bad."""
     typed, problems = validate(table, frame)
     if problems:
         raise ReferenceError(problems)
     columns = ", ".join(TABLES[table])
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with warehouse.transaction(con):
         if replace:
             con.execute(f"DELETE FROM {table}")
         con.register("_reference_rows", typed)
@@ -153,10 +153,8 @@ def write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
         con.unregister("_reference_rows")
         if refresh:
             warehouse.refresh_models(con)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        else:  # rebuilt by the bulk load's end, or when the warehouse is next opened
+            warehouse.set_setting(con, warehouse.MODELS_BEHIND, table)
     return ImportSummary(table, len(typed), "replace" if replace else "append")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from connectors.base import ReadOptions
-from connectors.loader import ImportResult, load_file, refresh_after
+from connectors.loader import ImportResult, audit_after, load_file
 from connectors.registry import connectors
 from metrics import connection
 from sql import warehouse
@@ -126,7 +126,8 @@ def import_uploads(
     date_order: str | None = None,
     dry_run: bool = False,
 ) -> list[ImportResult]:
-    """Import uploaded files (name, bytes), each in its own transaction; models refreshed once. A
+    """Import uploaded files (name, bytes), each in its own transaction with its model and rollup
+    refresh; audited once. A
     ``dry_run`` reads and checks every file the same way and writes nothing (the Data page shows it
     before the user confirms). ``date_order`` (dmy | mdy | ymd) is the upload's ``--dates``."""
     results: list[ImportResult] = []
@@ -141,8 +142,8 @@ def import_uploads(
                 continue
             opts = ReadOptions(file_name=name, tz=zone, dayfirst=dayfirst, progress=progress,
                                date_order=date_order, date_order_setting=setting)
-            results.append(load_file(con, Path(name), format_name, opts, refresh=False, data=data,
-                                     dry_run=dry_run))
+            results.append(load_file(con, Path(name), format_name, opts, data=data,
+                                     dry_run=dry_run, audit=False))
         if not dry_run:
-            refresh_after(con, results)
+            audit_after(con, results)
     return results

@@ -110,14 +110,9 @@ def write(con: duckdb.DuckDBPyConnection, values: Mapping[str, str]) -> list[str
     changed = [k for k, v in values.items() if current.get(k) != v.strip()]
     if not changed:
         return []
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with warehouse.transaction(con):
         for key in changed:
             warehouse.set_setting(con, key, values[key].strip())
         if any(k in REBUILD_ON for k in changed):
             warehouse.refresh_models(con)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return changed

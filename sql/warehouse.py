@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+MODELS_BEHIND = "models_behind"  # setting: a bulk load committed rows the models do not hold yet
 MEMORY_LIMIT = "2.5GB"  # DuckDB's share of a process; beyond it, big sorts and joins spill to disk
 
 
@@ -56,10 +58,12 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
         before = schema_version(con)
         after = migrate(con)
         con.execute("SET TimeZone = 'UTC'")
-        if missing_models(con) or after != before:
-            # a new (or pre-model) warehouse, or one whose schema just changed: models built by an
-            # older release lack the columns the KPIs read (and would keep old definitions)
-            refresh_models(con)
+        if missing_models(con) or after != before or get_setting(con, MODELS_BEHIND):
+            # a new (or pre-model) warehouse, one whose schema just changed (models built by an
+            # older release lack the columns the KPIs read), or a bulk load that stopped before
+            # its rebuild (loader.refresh_after): rebuild the models and rollups
+            with transaction(con):
+                refresh_models(con)
     con.execute("SET TimeZone = 'UTC'")
     return con
 
@@ -96,16 +100,24 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     for version, path in migrations():
         if version <= current:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(path.read_text(encoding="utf-8"))
             con.execute("INSERT INTO schema_version VALUES (?, ?)", [version, utcnow()])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         current = version
     return current
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN ... COMMIT around the block, ROLLBACK when it raises: every write of the block
+    happens, or none (DuckDB has no nested transactions: never open one inside another)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> tuple | None:
@@ -138,13 +150,16 @@ def refresh_models(con: duckdb.DuckDBPyConnection, import_ids: Iterable[int] | N
 
     With ``import_ids`` only what those imports touched is recomputed (``refresh_incremental``);
     without, every model is rebuilt from scratch (always correct: use it after reference data,
-    settings or model SQL change, or after any write that did not go through an import)."""
-    if import_ids is not None:
+    settings or model SQL change, or after any write that did not go through an import), and so
+    they are while a bulk load has left them behind (``MODELS_BEHIND``, which this clears). The
+    caller holds the transaction that makes the refresh part of its write."""
+    if import_ids is not None and not get_setting(con, MODELS_BEHIND):
         refresh_incremental(con, list(import_ids))
         return
     for path in model_files():
         con.execute(path.read_text(encoding="utf-8"))
     refresh_rollups(con)
+    con.execute("DELETE FROM settings WHERE key = ?", [MODELS_BEHIND])
 
 
 def rollup_defs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
