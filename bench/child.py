@@ -7,6 +7,9 @@
 ``python -m bench.child pandas DB RUNS``    the pandas baseline (checked equal to the metrics layer)
 ``python -m bench.child page DB PAGE``      the page rendered by streamlit's AppTest
 ``python -m bench.child phases FILE DB TZ`` one import into a fresh DB, timed per loader step
+``python -m bench.child pages DB RUNS``     issue 13's page budget: every page in AppTest (cold
+                                           result cache), the Scorecard's filter change (new and
+                                           asked before) and the Scorecard's queries alone
 Each prints one JSON line on stdout.
 """
 
@@ -20,6 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +190,70 @@ def page(db: str, name: str, runs: int) -> dict[str, Any]:
             "cached_s": cached, "exceptions": errors}
 
 
+PAGES = ("scorecard", "channels", "ownership", "voice", "editor", "data")
+CHANNELS = ("phone", "email", "chat", "web", "social")
+
+
+def pages(db: str, runs: int) -> dict[str, Any]:
+    """Issue 13's server-side budget, as AppTest runs the pages (the warehouse file in the OS
+    cache after the first visit): every page with a cold result cache; on a loaded Scorecard, the
+    Channel filter set to a channel not asked before (cold: its queries run) and back to one
+    asked before (from the result cache); and ``facade.landing`` alone for the default period,
+    cold (the Scorecard's queries without the drawing)."""
+    os.environ["SCORECARD_DB"] = db
+    from streamlit.testing.v1 import AppTest
+
+    from metrics import facade
+    from metrics.query import Query
+    from views.ui.state import default_filters
+
+    out: dict[str, Any] = {}
+    for name in PAGES:
+        script = ROOT / "app.py" if name == "scorecard" else ROOT / "views" / f"{name}.py"
+        times = []
+        for _ in range(runs + 1):  # the first visit reads the file into the OS cache: not counted
+            facade.clear_caches()
+            at = AppTest.from_file(str(script), default_timeout=600)
+            t0 = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - t0)
+            if at.exception:
+                raise RuntimeError(f"{name}: {at.exception[0].value}")
+        out[name] = {"cold_s": statistics.median(times[1:]), "runs": times[1:],
+                     "first_s": times[0]}
+    facade.clear_caches()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.run()
+    select = next(m for m in at.sidebar.multiselect if m.label.lower().startswith("channel"))
+    new, cached = [], []
+    for i in range(runs):
+        select.set_value([CHANNELS[i % len(CHANNELS)]])
+        t0 = time.perf_counter()
+        at.run()
+        new.append(time.perf_counter() - t0)
+        select = next(m for m in at.sidebar.multiselect if m.label.lower().startswith("channel"))
+    for i in range(runs):
+        select.set_value([CHANNELS[i % len(CHANNELS)]])
+        t0 = time.perf_counter()
+        at.run()
+        cached.append(time.perf_counter() - t0)
+        select = next(m for m in at.sidebar.multiselect if m.label.lower().startswith("channel"))
+    out["filter_new_s"], out["filter_new_runs"] = statistics.median(new), new
+    out["filter_cached_s"], out["filter_cached_runs"] = statistics.median(cached), cached
+    span = facade.freshness(db)
+    newest = max(span["newest"]).date() if len(span) else None
+    period = facade.settings(db).get("default_period", "last_6_months")
+    f = default_filters(newest, date.today(), period)
+    ids = list(facade.catalog(db).kpis)
+    query = Query.of(ids, grain="all", start=f.start, end=f.end)
+    med, times, _ = timed(lambda: facade.landing(query, "month", "prev", db), runs,
+                          facade.clear_caches)
+    out["landing_s"], out["landing_runs"] = med, times
+    out["period"] = f"{f.start} to {f.end}"
+    out["landing_statements"] = len({(c.sql, c.params) for c in facade.explain(query, db)})
+    return out
+
+
 def main(argv: list[str]) -> int:
     what = argv[0]
     if what == "rss":
@@ -194,6 +262,8 @@ def main(argv: list[str]) -> int:
         result = duckdb_read(argv[1])
     elif what == "scorecard":
         result = scorecard(argv[1], int(argv[2]))
+    elif what == "pages":
+        result = pages(argv[1], int(argv[2]))
     elif what == "phases":
         result = phases(argv[1], argv[2], argv[3])
     elif what == "pandas":
