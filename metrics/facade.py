@@ -12,6 +12,8 @@ What it offers (every function takes an optional ``db`` path; default ``SCORECAR
                                     kind, dimensions, sql (the KPI file's text)
     run(query, db=None) -> DataFrame[kpi, period, <dims>, value, numerator, denominator, n]
     explain(query, db=None) -> list[Compiled]   the exact statements run() executes (.sql, .params)
+    approximation(query, db=None) -> str | None   how close the KPI's value is when the query
+                                    reads it from a summary (monthly histograms), None when exact
     transpile(kpi_id, dialect, query=None, db=None) -> str   spark | postgres | snowflake | bigquery
     scorecard(query, db=None) -> DataFrame[kpi, period, dimension, <dims>, value, numerator,
                                     denominator, n, target, red_flag, weight, status, score,
@@ -104,6 +106,7 @@ from metrics import (
     masking,
     ownership,
     periods,
+    quantiles,
     roles,
     rollups,
     runner,
@@ -121,6 +124,7 @@ from metrics.compiler import Compiled
 from metrics.query import Query, QueryError
 
 __all__ = ["CHANNELS", "Query", "QueryError", "Catalog", "KPI", "Problem", "Compiled", "catalog", "kpi_table",
+           "approximation",
            "kpi_problems", "error_headline", "run", "explain", "transpile", "scorecard",
            "comparison_range", "period_starts", "target_row", "monthly_target", "cpx_drivers", "perspective_scores",
            "trend", "latest_months", "attention", "landing", "first_day", "freshness",
@@ -162,11 +166,8 @@ def _cached(name: str, db: str | Path | None, args: tuple[Any, ...],
             _results.move_to_end(key)
             hit = _results[key]
             return hit.copy() if isinstance(hit, pd.DataFrame) else hit
-    cursor = connection.cursor(db)
-    try:
+    with connection.reading(db) as cursor:
         value = compute(cursor)
-    finally:
-        cursor.close()
     with _lock:
         _results[key] = value
         while len(_results) > CACHE_SIZE:
@@ -230,7 +231,7 @@ def rollups_built(db: str | Path | None = None) -> dict[str, rollups.Rollup]:
     cat, extra = catalog(db), (semantics.OPEN_TICKETS,)
     built: dict[str, rollups.Rollup] = _cached("rollups", db, (), rollups.read)
     wanted = (_key(db), tuple(sorted((k.id, rollups.fingerprint(k)) for k in cat.kpis.values())))
-    if not rollups.stale(cat, built, extra) or wanted in _installing:
+    if not rollups.stale(cat, built, extra) or wanted in _installing or connection.busy_reading():
         return built
     _installing.add(wanted)
     try:
@@ -240,6 +241,15 @@ def rollups_built(db: str | Path | None = None) -> dict[str, rollups.Rollup]:
         log.warning("the rollups were not rebuilt: KPIs they do not hold read their models",
                     exc_info=True)
     return _cached("rollups", db, (), rollups.read)  # type: ignore[no-any-return]
+
+
+def approximation(query: Query, db: str | Path | None = None) -> str | None:
+    """How far the value of the query's (first) KPI may be from the exact one, in words, when
+    it is read from a summary for this query (a median from monthly histograms:
+    ``metrics.quantiles``); None when it is exact."""
+    statements = explain(query.with_(kpis=query.kpis[:1]), db)
+    table = statements[0].source if statements else ""
+    return quantiles.NOTE if table.startswith(quantiles.table_name("")) else None
 
 
 def run(query: Query, db: str | Path | None = None) -> pd.DataFrame:
@@ -637,11 +647,8 @@ def kpi_version_text(kpi_id: str, name: str) -> str:
 
 def _schema(db: str | Path | None) -> dict[str, dict[str, str]]:
     try:
-        cursor = connection.cursor(db)
-        try:
+        with connection.reading(db) as cursor:
             schema = catalog_module.schema_of(cursor)
-        finally:
-            cursor.close()
     except duckdb.Error:
         schema = {}
     return schema or catalog_module.model_schema()

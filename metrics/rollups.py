@@ -14,9 +14,8 @@ defaults; everything else (hour of the week, a changed parameter, the medians, t
 number) reads the model. Summing the days' sums gives the model's answer exactly: a count part is
 summed with ``coalesce(..., 0)`` (a count of nothing is 0, a sum of nothing NULL; a difference of
 counts is a count), which ``tests/test_rollups.py`` checks against the model for every KPI x grain x
-dimension x filter the pages ask. The medians keep the exact path: a median of days' medians is
-not the median, and a mergeable sketch would trade an exact number for speed the pages do not
-need at the sizes measured (bench/results).
+dimension x filter the pages ask. The medians, which no sum rolls up, are kept beside them as
+monthly histograms (``metrics.quantiles``: a stated error bound, exact n).
 
 The generated SQL is stored in the warehouse (``rollup_defs``, migration 005) and run by
 ``sql/warehouse.py`` after every model refresh: in full, or for the days an import touched. Each
@@ -36,7 +35,7 @@ from functools import lru_cache
 import duckdb
 from sqlglot import exp
 
-from metrics import compiler
+from metrics import compiler, quantiles
 from metrics.catalog import DIALECT, KPI, Catalog, ParamValue
 from metrics.compiler import Compiled
 from metrics.query import Query
@@ -70,9 +69,13 @@ class Rollup:
     table: str
     dimensions: tuple[str, ...]
     fingerprints: tuple[tuple[str, str], ...]
+    grain: str = DAY  # "month": a model's histograms (metrics.quantiles)
 
     def holds(self, kpi: KPI) -> bool:
         return dict(self.fingerprints).get(kpi.id) == fingerprint(kpi)
+
+    def held(self, kpi: KPI) -> str | None:
+        return dict(self.fingerprints).get(kpi.id)
 
 
 def table_name(model: str) -> str:
@@ -153,13 +156,22 @@ def definition(model: str, kpis: Iterable[KPI], columns: Iterable[str]) -> tuple
 
 
 def wanted(catalog: Catalog, extra: Iterable[KPI] = ()) -> dict[str, list[KPI]]:
-    """Model -> its rollable KPIs, the catalog's and ``extra`` ones the scorecard asks for itself
-    (the open tickets behind "provisional"); models without one get no rollup."""
+    """Rollup key -> the KPIs it holds: per model its rollable KPIs (the catalog's and ``extra``
+    ones the scorecard asks for itself, the open tickets behind "provisional"), and under
+    ``<model>:quantiles`` its medians (``metrics.quantiles``); models without one get none."""
     out: dict[str, list[KPI]] = {}
     for kpi in [*catalog.kpis.values(), *extra]:
+        if kpi.model not in MODELS:
+            continue
         if parts(kpi) is not None:
             out.setdefault(kpi.model, []).append(kpi)
+        elif quantiles.quantile_of(kpi) is not None:
+            out.setdefault(kpi.model + quantiles.SUFFIX, []).append(kpi)
     return out
+
+
+def _print(key: str, kpi: KPI) -> str:
+    return quantiles.fingerprint(kpi) if key.endswith(quantiles.SUFFIX) else fingerprint(kpi)
 
 
 def stale(catalog: Catalog, built: Mapping[str, Rollup], extra: Iterable[KPI] = ()) -> bool:
@@ -167,22 +179,31 @@ def stale(catalog: Catalog, built: Mapping[str, Rollup], extra: Iterable[KPI] = 
     want = wanted(catalog, extra)
     if set(want) != set(built):
         return True
-    return any(dict(built[m].fingerprints) != {k.id: fingerprint(k) for k in kpis}
-               for m, kpis in want.items())
+    return any(dict(built[key].fingerprints) != {k.id: _print(key, k) for k in kpis}
+               for key, kpis in want.items())
 
 
 def install(con: duckdb.DuckDBPyConnection, catalog: Catalog, extra: Iterable[KPI] = ()) -> None:
     """(Re)define every model's rollup from the catalog and build it (a write connection)."""
     want = wanted(catalog, extra)
-    for (model,) in con.execute("SELECT model FROM rollup_defs").fetchall():
-        if model not in want:
-            con.execute(f"DROP TABLE IF EXISTS {table_name(model)}")
+    for key, table in con.execute("SELECT model, table_name FROM rollup_defs").fetchall():
+        if key not in want:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("DELETE FROM rollup_defs")
-    for model, kpis in want.items():
-        columns = [r[0] for r in con.execute(f"DESCRIBE {model}").fetchall()]
-        full, days, meta = definition(model, kpis, columns)
+    for key, kpis in want.items():
+        model = key.removesuffix(quantiles.SUFFIX)
+        if key != model:
+            full, days = quantiles.definition(model, kpis)
+            meta = json.dumps({"dimensions": list(quantiles.DIMENSIONS), "grain": quantiles.GRAIN,
+                               "kpis": {k.id: quantiles.fingerprint(k) for k in kpis}},
+                              sort_keys=True)
+            table = quantiles.table_name(model)
+        else:
+            columns = [r[0] for r in con.execute(f"DESCRIBE {model}").fetchall()]
+            full, days, meta = definition(model, kpis, columns)
+            table = table_name(model)
         con.execute("INSERT INTO rollup_defs VALUES (?, ?, ?, ?, ?, NULL)",
-                    [model, table_name(model), full, days, meta])
+                    [key, table, full, days, meta])
     warehouse.refresh_rollups(con)
 
 
@@ -197,7 +218,7 @@ def read(cursor: duckdb.DuckDBPyConnection) -> dict[str, Rollup]:
     for model, table, meta in rows:
         data = json.loads(meta)
         out[model] = Rollup(model, table, tuple(data["dimensions"]),
-                            tuple(sorted(data["kpis"].items())))
+                            tuple(sorted(data["kpis"].items())), data.get("grain", DAY))
     return out
 
 
@@ -214,6 +235,14 @@ def covers(kpi: KPI, query: Query, rollup: Rollup | None) -> bool:
     params = compiler.kpi_params(kpi, query)
     params.pop(SCOPE, None)
     return params == kpi.defaults
+
+
+def quantile_covers(kpi: KPI, query: Query, built: Mapping[str, Rollup]) -> Rollup | None:
+    """The model's histograms when they answer ``kpi`` for ``query`` (``metrics.quantiles``)."""
+    found = built.get(kpi.model + quantiles.SUFFIX)
+    if found is None or not quantiles.covers(kpi, query, found.dimensions, found.held(kpi)):
+        return None
+    return found
 
 
 def compile_rollup(kpis: list[KPI], query: Query, rollup: Rollup) -> Compiled:

@@ -27,7 +27,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from metrics import rollups
+from metrics import quantiles, rollups
 from metrics.catalog import KPI, Catalog
 from metrics.compiler import (
     Compiled,
@@ -67,9 +67,13 @@ def explain(catalog: Catalog, query: Query,
     by_model: dict[str, list[KPI]] = {}
     alone: dict[str, Compiled] = {}
     holistic_ones: dict[str, list[KPI]] = {}
+    sketched: dict[str, list[KPI]] = {}
     for kpi in kpis:
         rollup = built.get(kpi.model)
-        if rollups.covers(kpi, query, rollup) and rollup is not None:
+        histograms = rollups.quantile_covers(kpi, query, built)
+        if histograms is not None:
+            sketched.setdefault(histograms.table, []).append(kpi)
+        elif rollups.covers(kpi, query, rollup) and rollup is not None:
             if kpi.kind == "spread":
                 alone[kpi.id] = rollups.compile_spread(kpi, query, rollup)
             else:
@@ -80,6 +84,8 @@ def explain(catalog: Catalog, query: Query,
             holistic_ones.setdefault(kpi.model, []).append(kpi)
     together = [rollups.compile_rollup(group, query, built[model])
                 for model, group in from_rollup.items()]
+    together += [quantiles.compile_quantiles(group, query, table)
+                 for table, group in sketched.items()]
     together += [compile_batch(group, query) for groups in (by_model, holistic_ones)
                  for group in groups.values() if len(group) > 1]
     shared = {kpi_id: compiled for compiled in together for kpi_id in compiled.covers}

@@ -88,6 +88,16 @@ def test_a_row_opens_its_details_with_its_own_sql(demo_db: Path) -> None:
     assert [e.label for e in at.expander] == ["How is this calculated"]
     assert at.code[0].value.startswith("SELECT") and "handle_seconds" in at.code[0].value
     assert len(at.get("plotly_chart")) == 1  # the trend with its target line
+    assert not any("histograms" in c.value for c in at.caption)  # AHT is exact
+    # a median is exact over a period that is not whole months; read from the monthly histograms
+    # over whole months, it says how close it is, where it is read
+    at.session_state["sc_detail"] = "first_response_time"
+    at.run()
+    assert not any("histograms" in c.value for c in at.caption)
+    at.query_params["to"] = "2026-10-31"
+    at.run()
+    assert any("monthly histograms" in c.value and "within 0.99 %" in c.value
+               for c in at.caption), [c.value for c in at.caption]
 
 
 def test_filters_come_from_the_url_and_small_n_is_grey(demo_db: Path) -> None:

@@ -55,8 +55,10 @@ def _consistent(db: Path) -> tuple[int, int]:
         assert con.execute("SELECT sum(contacts__n) FROM r_m_contacts").fetchall()[0][0] == dated
         for table, full_sql in con.execute("SELECT table_name, full_sql FROM rollup_defs"
                                            ).fetchall():
+            # its keys and counts (sums of doubles may differ in their last bits by row order)
+            keys = ", ".join(c for (c, *_rest) in con.execute(f"DESCRIBE {table}").fetchall()
+                             if "__" not in c)
             for a, b in ((table, f"({full_sql})"), (f"({full_sql})", table)):
-                keys = "day, channel, department, reason, queue, team, source"
                 missing = con.execute(f"SELECT count(*) FROM (SELECT {keys} FROM {a} "
                                       f"EXCEPT ALL SELECT {keys} FROM {b})").fetchall()[0][0]
                 assert missing == 0, (table, a)

@@ -45,7 +45,7 @@ n_blanked = int(summary['blanked'])
 row = st.container(horizontal=True, gap="medium")
 row.metric("Contacts", f"{summary['contacts']:,}", width="content")
 row.metric("Survey responses", f"{summary['surveys']:,}", width="content")
-row.metric("Customers", f"{summary['customers']:,}", width="content")
+row.metric("Customers", f"{imports.customer_count():,}", width="content")
 row.metric("Imports", f"{summary['imports']:,}", width="content")
 row.metric("Rejected rows", f"{summary['rejects']:,}", width="content")
 row.metric("Skipped rows", f"{int(summary['skipped']):,}", width="content",

@@ -188,6 +188,9 @@ def _details(kpi_id: str) -> None:
     st.markdown(str(meta["description"]))
     with st.expander("How is this calculated"):
         st.code(header_and_body(str(meta["sql"]))[1].strip(), language="sql")
+        approximate = facade.approximation(base.with_(kpis=(kpi_id,)))
+        if approximate:
+            st.caption(f":material/info: For this period the value is {approximate}.")
         statement = {c.kpi: c for c in facade.explain(base.with_(kpis=(kpi_id,)))}.get(kpi_id)
         bound = statement.param_map if statement is not None else {}
         own = {k: v for k, v in bound.items() if k in meta["params"] or k in (

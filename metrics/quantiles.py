@@ -1,0 +1,228 @@
+"""Medians from monthly histograms: a mergeable summary for the KPIs a sum cannot roll up.
+
+A median of days' medians is not the median, so ``metrics.rollups`` cannot hold
+``first_response_time`` or ``resolution_time``; read from the contacts, their cost grows with the
+history (at 10M contacts they were half of the Scorecard's query time). Here each such KPI's values
+are counted per month x channel x owning department in logarithmic buckets (DDSketch's mapping):
+bucket ``i`` holds the values in (GAMMA^(i-1), GAMMA^i], 0 has a bucket of its own and negative
+values mirror the positive ones. Counts of buckets add up across months, channels and departments,
+so any whole-month range at month, quarter, year or overall grain, split or filtered by channel
+and department, is answered from the histogram: the quantile's rank (DuckDB's ``median`` is
+``quantile_cont(0.5)``: the two middle values interpolated) is found in the cumulative counts and
+the bucket read as 2 GAMMA^i / (1 + GAMMA). That estimate is within ``BOUND`` = (GAMMA - 1) /
+(GAMMA + 1), 0.99 %, of the exact value for values of one sign (every time KPI), and so is an
+interpolation between two of them; n is exact. ``tests/test_rollups.py`` checks the bound against
+the exact median for every grain, split and filter the pages ask.
+
+Anything else (a range that does not start and end with a month, a day or week grain, a split by
+reason, queue, team or source, a changed parameter) reads the model and is exact. The definition
+is generated from the KPI file (its ``value`` is ``median(col)`` or ``quantile_cont(col, p)`` and
+its ``n`` is ``count(col)``, both with the same FILTER) and stored in ``rollup_defs`` beside the
+sums (``metrics.rollups.install``), maintained by ``sql/warehouse.py`` for the months an import
+touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from sqlglot import exp
+
+from metrics import compiler, periods
+from metrics.catalog import DIALECT, KPI, ParamValue
+from metrics.compiler import Compiled
+from metrics.query import Query
+
+GAMMA = 1.02
+OFFSET = 10_000  # bucket numbers of positive values start far above 0 (0's own bucket)
+BOUND = (GAMMA - 1) / (GAMMA + 1)
+DIMENSIONS = ("channel", "department")
+GRAINS = ("month", "quarter", "year", "all")
+GRAIN = "month"
+SUFFIX = ":quantiles"  # rollup_defs.model of a model's histograms
+NOTE = (f"read from monthly histograms (buckets {(GAMMA - 1) * 100:.0f} % wide): within "
+        f"{BOUND * 100:.2f} % of the exact value; periods that are not whole months and splits by "
+        "reason, queue, team or source compute it exactly from the contacts")
+
+
+@dataclass(frozen=True)
+class Quantile:
+    """What a histogram stores for a KPI: the value's expression and FILTER condition (parameter
+    defaults written in) and the quantile."""
+    column: str
+    condition: str | None
+    p: float
+
+
+def table_name(model: str) -> str:
+    return f"q_{model}"
+
+
+def _unfilter(expression: exp.Expression) -> tuple[exp.Expression, str | None]:
+    if isinstance(expression, exp.Filter):
+        return expression.this, expression.expression.this.sql(dialect=DIALECT)
+    return expression, None
+
+
+def _written(tree: exp.Expression, defaults: dict[str, ParamValue]) -> exp.Expression | None:
+    tree = tree.copy()
+    for placeholder in list(tree.find_all(exp.Placeholder)):
+        if placeholder.name not in defaults:
+            return None
+        value = defaults[placeholder.name]
+        placeholder.replace(exp.Boolean(this=value) if isinstance(value, bool)
+                            else exp.Literal.number(value) if isinstance(value, int | float)
+                            else exp.Literal.string(str(value)))
+    return tree
+
+
+@lru_cache(maxsize=512)
+def quantile_of(kpi: KPI) -> Quantile | None:
+    """The histogram's definition for a median or quantile KPI; None for any other KPI."""
+    if kpi.kind != "value" or not compiler.plain(kpi, holistic=True):
+        return None
+    parts = {p.alias: p.this for p in compiler.body(kpi).expressions}
+    if set(parts) != {"value", "n"}:
+        return None
+    (value, condition), (count, counted) = _unfilter(parts["value"]), _unfilter(parts["n"])
+    if isinstance(value, exp.Median):
+        p = 0.5
+    elif isinstance(value, exp.PercentileCont) and isinstance(value.expression, exp.Literal):
+        p = float(value.expression.this)
+    else:
+        return None
+    if not isinstance(count, exp.Count) or count.this != value.this or condition != counted:
+        return None
+    column = _written(value.this, kpi.defaults)
+    where = None if condition is None else _written(parts["value"].expression.this, kpi.defaults)
+    if column is None or (condition is not None and where is None):
+        return None
+    return Quantile(column.sql(dialect=DIALECT), None if where is None else where.sql(dialect=DIALECT),
+                    p)
+
+
+def fingerprint(kpi: KPI) -> str:
+    found = quantile_of(kpi)
+    return "" if found is None else hashlib.sha256(repr(found).encode()).hexdigest()[:16]
+
+
+def bucket(value: str) -> str:
+    """The SQL of a value's bucket number (see the module docstring)."""
+    step = f"ln({GAMMA})"
+    return (f"CASE WHEN {value} > 0 THEN CAST(ceil(ln({value}) / {step}) AS INTEGER) + {OFFSET} "
+            f"WHEN {value} < 0 THEN -(CAST(ceil(ln(-({value})) / {step}) AS INTEGER) + {OFFSET}) "
+            "ELSE 0 END")
+
+
+def estimate(number: str) -> str:
+    """The SQL of a bucket's value: 2 GAMMA^i / (1 + GAMMA), signed; 0 for 0's bucket."""
+    return (f"CASE WHEN {number} > 0 THEN 2 * pow({GAMMA}, {number} - {OFFSET}) / {1 + GAMMA} "
+            f"WHEN {number} < 0 THEN -2 * pow({GAMMA}, -{number} - {OFFSET}) / {1 + GAMMA} "
+            "ELSE 0 END")
+
+
+def definition(model: str, kpis: Iterable[KPI]) -> tuple[str, str]:
+    """(full SQL, SQL for the months of the days in ``_rollup_days``) of ``model``'s histograms:
+    one row per month x channel x department x KPI x bucket with its count."""
+    month = f"CAST(date_trunc('{GRAIN}', {compiler.TIME_COLUMN}) AS DATE)"
+    branches = []
+    for kpi in kpis:
+        found = quantile_of(kpi)
+        assert found is not None
+        counted = f"({found.column}) IS NOT NULL" + (f" AND ({found.condition})"
+                                                     if found.condition else "")
+        # every month x channel x department with model rows has a row, a NULL bucket counting
+        # 0 where none of its rows counts: the model's answer has that group too (n = 0)
+        branches.append(
+            f"SELECT {month} AS day, {', '.join(DIMENSIONS)}, '{kpi.id}' AS kpi, "
+            f"CASE WHEN {counted} THEN {bucket('(' + found.column + ')')} END AS bucket, "
+            f"count(*) FILTER (WHERE {counted}) AS n FROM {model} "
+            f"WHERE {compiler.TIME_COLUMN} IS NOT NULL GROUP BY ALL")
+    full = " UNION ALL ".join(branches)
+    touched = (f"SELECT DISTINCT CAST(date_trunc('{GRAIN}', day) AS DATE) FROM _rollup_days")
+    days = " UNION ALL ".join(f"{b.replace(' GROUP BY ALL', '')} AND {month} IN ({touched}) "
+                              "GROUP BY ALL" for b in branches)
+    return full, days
+
+
+def covers(kpi: KPI, query: Query, dimensions: Iterable[str], held: str | None) -> bool:
+    """Whether the histograms (holding ``held`` as the KPI's fingerprint) answer ``kpi`` for
+    ``query`` within the bound: whole months, a grain of a month or more, channel and department
+    only, the KPI's parameters at their defaults."""
+    if held is None or held != fingerprint(kpi) or query.grain not in GRAINS:
+        return False
+    if query.start is None or query.end is None or query.start.day != 1 \
+            or periods.last_day(query.end) != query.end:
+        return False
+    if not (set(query.dimensions) | {d for d, _ in query.filters}) <= set(dimensions):
+        return False
+    params = compiler.kpi_params(kpi, query)
+    params.pop("department_scope", None)
+    return params == kpi.defaults
+
+
+def compile_quantiles(kpis: list[KPI], query: Query, table: str) -> Compiled:
+    """ONE statement answering ``kpis`` (a model's quantile KPIs) for ``query`` from the
+    histograms in ``table``, in the order asked."""
+    return compiler.rebind(_compile(tuple(kpis), compiler.shape(query), table), query)
+
+
+@lru_cache(maxsize=256)
+def _compile(kpis: tuple[KPI, ...], query: Query, table: str) -> Compiled:
+    return _union([_one(kpi, query, table) for kpi in kpis], kpis, table)
+
+
+def _union(statements: list[tuple[str, dict[str, ParamValue | datetime]]],
+           kpis: tuple[KPI, ...], table: str) -> Compiled:
+    bound: dict[str, ParamValue | datetime] = {}
+    for _sql, params in statements:
+        bound.update(params)
+    sql = f"-- {NOTE}\n" + "\nUNION ALL\n".join(f"SELECT * FROM ({sql})" for sql, _ in statements)
+    ids = tuple(k.id for k in kpis)
+    return Compiled(ids[0], sql, tuple(sorted(bound.items())), ids if len(ids) > 1 else (),
+                    source=table)
+
+
+def _one(kpi: KPI, query: Query, table: str) -> tuple[str, dict[str, ParamValue | datetime]]:
+    found = quantile_of(kpi)
+    assert found is not None
+    bound: dict[str, ParamValue | datetime] = {}
+    dims = list(query.dimensions)
+    inner = exp.select(exp.alias_(compiler.period(query.grain, "day"), "period"),
+                       *[exp.column(d) for d in dims], exp.column("bucket"),
+                       exp.alias_(exp.func("sum", exp.column("n")), "n")).from_(table)
+    inner = compiler.scoped(inner.where(exp.column("kpi").eq(exp.Literal.string(kpi.id))),
+                            query, bound, time_column="day").group_by(
+        compiler.period(query.grain, "day"), *[exp.column(d) for d in dims], exp.column("bucket"))
+    keys = ", ".join(["period", *dims])
+    # one row for the whole range even when nothing matches, as the model's aggregate gives
+    whole = query.grain == "all" and not dims
+    first = "CAST(NULL AS DATE) AS period" if whole else keys
+    group = "" if whole else f"GROUP BY {keys}"
+    h = f"(total - 1) * {found.p}"
+    sql = f"""WITH s AS ({inner.sql(dialect=DIALECT)}),
+c AS (
+  SELECT *, sum(n) OVER (PARTITION BY {keys} ORDER BY bucket
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto,
+         sum(n) OVER (PARTITION BY {keys}) AS total
+  FROM s
+),
+r AS (
+  SELECT {first}, coalesce(any_value(total), 0) AS total, any_value({h} - floor({h})) AS frac,
+         min(bucket) FILTER (WHERE upto >= floor({h}) + 1) AS low,
+         min(bucket) FILTER (WHERE upto >= ceil({h}) + 1) AS high
+  FROM c {group}
+)
+SELECT '{kpi.id}' AS kpi, {keys},
+       CAST(CASE WHEN total > 0 THEN {estimate('low')} + frac * ({estimate('high')}
+                                     - {estimate('low')}) END AS DOUBLE) AS value,
+       CAST(NULL AS DOUBLE) AS numerator, CAST(NULL AS DOUBLE) AS denominator,
+       CAST(total AS BIGINT) AS n
+FROM r
+ORDER BY {', '.join(f'{k} NULLS LAST' for k in ['period', *dims])}"""
+    return sql, bound
+
