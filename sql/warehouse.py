@@ -8,6 +8,7 @@ files in ``sql/migrations``; each runs once, in its own transaction, and is reco
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -162,21 +163,26 @@ def refresh_models(con: duckdb.DuckDBPyConnection, import_ids: Iterable[int] | N
     con.execute("DELETE FROM settings WHERE key = ?", [MODELS_BEHIND])
 
 
-def rollup_defs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
-    """(model, table, full SQL, days SQL) of every rollup the metrics layer installed."""
+def rollup_defs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str, str]]:
+    """(model, table, full SQL, days SQL, grain) of every rollup the metrics layer installed
+    (grain: "day", or "month" for a model's histograms)."""
     if "rollup_defs" not in _model_tables(con):
         return []
-    return con.execute("SELECT model, table_name, full_sql, days_sql FROM rollup_defs "
+    rows = con.execute("SELECT model, table_name, full_sql, days_sql, fingerprints FROM rollup_defs "
                        "ORDER BY model").fetchall()
+    return [(m, t, f, d, str(json.loads(meta).get("grain", "day"))) for m, t, f, d, meta in rows]
 
 
 def refresh_rollups(con: duckdb.DuckDBPyConnection, days: bool = False) -> None:
     """Rebuild every rollup from its model: in full, or (``days``) only the days listed in the
-    temp table ``_rollup_days`` (a rollup row depends only on its own day's model rows)."""
+    temp table ``_rollup_days`` (a rollup row depends only on its own day's model rows; a monthly
+    one on its month's, so the months of those days are rebuilt)."""
     defs = rollup_defs(con)
-    for _model, table, full_sql, days_sql in defs:
+    for _model, table, full_sql, days_sql, grain in defs:
         if days and table in _model_tables(con):
-            con.execute(f"DELETE FROM {table} WHERE day IN (SELECT day FROM _rollup_days)")
+            touched = ("SELECT day FROM _rollup_days" if grain == "day" else
+                       f"SELECT DISTINCT CAST(date_trunc('{grain}', day) AS DATE) FROM _rollup_days")
+            con.execute(f"DELETE FROM {table} WHERE day IN ({touched})")
             con.execute(f"INSERT INTO {table} BY NAME {days_sql}")
         else:
             con.execute(f"CREATE OR REPLACE TABLE {table} AS {full_sql}")
