@@ -66,6 +66,8 @@ class Compiled:
     kpis: tuple[str, ...] = ()  # a batch: every KPI whose rows this one statement returns
     source: str = ""  # the table read: the KPI's model, or a rollup (metrics.rollups)
     outputs: tuple[Output, ...] = ()
+    quantiles: tuple[tuple[str, float], ...] = ()  # histogram rows: (kpi, p), metrics.quantiles
+    whole: bool = False  # grain "all" without a split: one row per KPI even when nothing matched
 
     @property
     def covers(self) -> tuple[str, ...]:

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
+import numpy as np
+import pandas as pd
 from sqlglot import exp
 
 from metrics import compiler, periods
@@ -118,13 +120,6 @@ def bucket(value: str) -> str:
             "ELSE 0 END")
 
 
-def estimate(number: str) -> str:
-    """The SQL of a bucket's value: 2 GAMMA^i / (1 + GAMMA), signed; 0 for 0's bucket."""
-    return (f"CASE WHEN {number} > 0 THEN 2 * pow({GAMMA}, {number} - {OFFSET}) / {1 + GAMMA} "
-            f"WHEN {number} < 0 THEN -2 * pow({GAMMA}, -{number} - {OFFSET}) / {1 + GAMMA} "
-            "ELSE 0 END")
-
-
 def definition(model: str, kpis: Iterable[KPI]) -> tuple[str, str]:
     """(full SQL, SQL for the months of the days in ``_rollup_days``) of ``model``'s histograms:
     one row per month x channel x department x KPI x bucket with its count."""
@@ -173,56 +168,83 @@ def compile_quantiles(kpis: list[KPI], query: Query, table: str) -> Compiled:
 
 @lru_cache(maxsize=256)
 def _compile(kpis: tuple[KPI, ...], query: Query, table: str) -> Compiled:
-    return _union([_one(kpi, query, table) for kpi in kpis], kpis, table)
-
-
-def _union(statements: list[tuple[str, dict[str, ParamValue | datetime]]],
-           kpis: tuple[KPI, ...], table: str) -> Compiled:
+    """The histogram rows of ``kpis`` summed per period, dimensions and bucket, in the order the
+    KPIs were asked, then by period, dimensions and bucket (missing last); ``finish`` reads the
+    quantile off each group's cumulative counts (a window function per KPI in SQL cost more than
+    the statement)."""
     bound: dict[str, ParamValue | datetime] = {}
-    for _sql, params in statements:
-        bound.update(params)
-    sql = f"-- {NOTE}\n" + "\nUNION ALL\n".join(f"SELECT * FROM ({sql})" for sql, _ in statements)
-    ids = tuple(k.id for k in kpis)
-    return Compiled(ids[0], sql, tuple(sorted(bound.items())), ids if len(ids) > 1 else (),
-                    source=table)
+    dims = [exp.column(d) for d in query.dimensions]
+    period = compiler.period(query.grain, "day")
+    ids = [exp.Literal.string(k.id) for k in kpis]
+    inner = exp.select(exp.column("kpi"), exp.alias_(period, "period"), *dims,
+                       exp.column("bucket"), exp.alias_(exp.func("sum", exp.column("n")), "n")
+                       ).from_(table).where(exp.column("kpi").isin(*ids))
+    inner = compiler.scoped(inner, query, bound, time_column="day").group_by(
+        exp.column("kpi"), period.copy(), *[d.copy() for d in dims], exp.column("bucket"))
+    order = exp.func("list_position", exp.Array(expressions=[i.copy() for i in ids]),
+                     exp.column("kpi"))
+    inner = inner.order_by(order, *[exp.Ordered(this=exp.column(k), nulls_first=False)
+                                    for k in ("period", *query.dimensions, "bucket")])
+    sql = f"-- {NOTE}\n" + inner.sql(dialect=DIALECT, pretty=True)
+    spec = tuple((k.id, (quantile_of(k) or Quantile("", None, 0.5)).p) for k in kpis)
+    return Compiled(kpis[0].id, sql, tuple(sorted(bound.items())),
+                    tuple(k.id for k in kpis) if len(kpis) > 1 else (), source=table,
+                    quantiles=spec, whole=query.grain == "all" and not query.dimensions)
 
 
-def _one(kpi: KPI, query: Query, table: str) -> tuple[str, dict[str, ParamValue | datetime]]:
-    found = quantile_of(kpi)
-    assert found is not None
-    bound: dict[str, ParamValue | datetime] = {}
-    dims = list(query.dimensions)
-    inner = exp.select(exp.alias_(compiler.period(query.grain, "day"), "period"),
-                       *[exp.column(d) for d in dims], exp.column("bucket"),
-                       exp.alias_(exp.func("sum", exp.column("n")), "n")).from_(table)
-    inner = compiler.scoped(inner.where(exp.column("kpi").eq(exp.Literal.string(kpi.id))),
-                            query, bound, time_column="day").group_by(
-        compiler.period(query.grain, "day"), *[exp.column(d) for d in dims], exp.column("bucket"))
-    keys = ", ".join(["period", *dims])
-    # one row for the whole range even when nothing matches, as the model's aggregate gives
-    whole = query.grain == "all" and not dims
-    first = "CAST(NULL AS DATE) AS period" if whole else keys
-    group = "" if whole else f"GROUP BY {keys}"
-    h = f"(total - 1) * {found.p}"
-    sql = f"""WITH s AS ({inner.sql(dialect=DIALECT)}),
-c AS (
-  SELECT *, sum(n) OVER (PARTITION BY {keys} ORDER BY bucket
-                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto,
-         sum(n) OVER (PARTITION BY {keys}) AS total
-  FROM s
-),
-r AS (
-  SELECT {first}, coalesce(any_value(total), 0) AS total, any_value({h} - floor({h})) AS frac,
-         min(bucket) FILTER (WHERE upto >= floor({h}) + 1) AS low,
-         min(bucket) FILTER (WHERE upto >= ceil({h}) + 1) AS high
-  FROM c {group}
-)
-SELECT '{kpi.id}' AS kpi, {keys},
-       CAST(CASE WHEN total > 0 THEN {estimate('low')} + frac * ({estimate('high')}
-                                     - {estimate('low')}) END AS DOUBLE) AS value,
-       CAST(NULL AS DOUBLE) AS numerator, CAST(NULL AS DOUBLE) AS denominator,
-       CAST(total AS BIGINT) AS n
-FROM r
-ORDER BY {', '.join(f'{k} NULLS LAST' for k in ['period', *dims])}"""
-    return sql, bound
+def _value(number: float) -> float:
+    """A bucket's value: 2 GAMMA^i / (1 + GAMMA), signed; 0 for 0's bucket."""
+    if number == 0:
+        return 0.0
+    size = 2 * GAMMA ** (abs(number) - OFFSET) / (1 + GAMMA)
+    return size if number > 0 else -size
 
+
+def finish(frame: pd.DataFrame, spec: tuple[tuple[str, float], ...], dims: tuple[str, ...],
+           whole: bool) -> pd.DataFrame:
+    """The runner's rows (kpi, period, <dims>, value, numerator, denominator, n) from a
+    histogram statement's rows (ordered by KPI, period, dimensions, bucket): per KPI and group,
+    n = the counts' sum and the quantile read from the cumulative counts as ``quantile_cont``
+    does (the two ranks around (n - 1) p, interpolated); no value where n is 0. ``whole`` (grain
+    "all", no split): one row per KPI even when nothing matched, as the model's aggregate gives."""
+    keys = ["period", *dims]
+    size = len(frame)
+    columns = [frame[c].to_numpy(dtype=object) for c in ("kpi", *keys)]
+    change = np.zeros(size, dtype=bool)
+    if size:
+        change[0] = True
+        for values in columns:  # a group starts where the KPI, period or a dimension changes
+            missing = pd.isna(values)
+            same = (values[1:] == values[:-1]) | (missing[1:] & missing[:-1])
+            change[1:] |= ~same.astype(bool)
+    starts = np.flatnonzero(change)
+    ends = np.append(starts[1:], size) if size else starts
+    counts = frame["n"].to_numpy(dtype="float64", na_value=0.0) if size else np.empty(0)
+    buckets = frame["bucket"].to_numpy(dtype="float64", na_value=np.nan) if size else np.empty(0)
+    p_of = dict(spec)
+    found: dict[str, list[tuple[int, float, int]]] = {kpi: [] for kpi, _ in spec}
+    for start, end in zip(starts, ends, strict=True):
+        kpi = str(columns[0][start])
+        n, valid = counts[start:end], ~np.isnan(buckets[start:end])
+        total = int(n.sum())
+        value = float("nan")
+        if total > 0:
+            numbers, upto = buckets[start:end][valid], np.cumsum(n[valid])
+            h = (total - 1) * p_of[kpi]
+            low = _value(numbers[np.searchsorted(upto, np.floor(h) + 1)])
+            high = _value(numbers[np.searchsorted(upto, np.ceil(h) + 1)])
+            value = low + (h - np.floor(h)) * (high - low)
+        found[kpi].append((int(start), value, total))
+    rows: list[dict[str, object]] = []
+    for kpi, _p in spec:  # in the order asked
+        if whole and not found[kpi]:
+            rows.append({"kpi": kpi, "period": None, "value": float("nan"), "n": 0})
+        for at, value, total in found[kpi]:
+            rows.append({"kpi": kpi, **{k: columns[i + 1][at] for i, k in enumerate(keys)},
+                         "value": value, "n": total})
+    out = pd.DataFrame(rows, columns=["kpi", *keys, "value", "n"])
+    out.insert(len(keys) + 2, "numerator", float("nan"))
+    out.insert(len(keys) + 3, "denominator", float("nan"))
+    out["value"] = out["value"].astype("float64")
+    out["n"] = out["n"].astype("int64")
+    return out

@@ -116,6 +116,10 @@ def columns(query: Query) -> list[str]:
 def execute(cursor: duckdb.DuckDBPyConnection, compiled: Compiled) -> pd.DataFrame:
     """The rows of one statement (raises the DuckDB error; ``run`` isolates it per KPI)."""
     frame = cursor.execute(compiled.sql, compiled.param_map).fetchdf()
+    if compiled.quantiles:
+        return quantiles.finish(frame, compiled.quantiles, tuple(
+            c for c in frame.columns if c not in ("kpi", "period", "bucket", "n")),
+            compiled.whole)
     if compiled.outputs:
         return unpivot(frame, compiled.outputs, tuple(c for c in frame.columns if "__" not in c
                                                       and c != "period"))
