@@ -4,12 +4,13 @@ the better part of a day on this machine).
 
 The 1M data set (``bench.generate``, the demo company's simulation loaded through its real
 exports) is copied ``factor`` times: every contact, survey response and customer identity gets
-``~<copy>`` appended to its identifiers, so each copy is a different set of customers with the
-same behaviour. The history keeps its days (25 months ending 2026-06-29); what grows is the
-number of customers and of contacts per day, ``factor`` times, and the demand units (orders,
-shipments...) grow with them, so contacts per X stays what it was. Every KPI that is a rate, a
-median or a score therefore reads the same at every size; counts and costs are ``factor`` times
-larger: a check that the bigger warehouse was built right (``python -m bench`` compares them).
+``~<copy>`` appended to its identifiers, so each copy is a different set of customers, and copy r
+is moved ``r x 37`` days later in time, wrapping round inside the history (a survey response moves
+with its contact), so a day holds contacts from many days of the original and the rollups and
+histograms fill as a longer real history would, instead of repeating copy 0's rows. The history
+keeps its 25 months (ending 2026-06-29); what grows is the number of customers and of contacts per
+day, ``factor`` times, and the demand units (orders, shipments...) grow with them. The seasonal
+stories of the demo are smeared by the moves; the KPIs stay in the demo's ranges.
 
 The models and rollups are then built in full, as after any bulk load. "One more day" is still the
 1M data set's day exports, imported through the loader, so its cost says what the history's size
@@ -29,19 +30,34 @@ from metrics import catalog, editor, rollups, semantics
 from sql import warehouse
 
 SUFFIX = "'~' || r"  # appended to every identifier of copy r (r = 1 .. factor - 1)
+STEP_DAYS = 37  # copy r moves r x 37 days, wrapping round inside the history
 COPIES = {
     "contacts": ("contact_id", "source_record_id", "case_id", "customer_key"),
     "survey_responses": ("response_id", "source_record_id", "contact_id", "case_id",
                          "customer_key"),
     "customers": ("identity", "customer_key"),
 }
+TIMES = {"contacts": ("opened_at", "answered_at", "first_response_at", "closed_at", "version_at"),
+         "survey_responses": ("responded_at", "version_at")}
+# the moment each row moves with: its own opening, a response its contact's (or its own)
+ANCHOR = {"contacts": "t.opened_at",
+          "survey_responses": "coalesce((SELECT c.opened_at FROM contacts c "
+                              "WHERE c.contact_id = t.contact_id LIMIT 1), t.responded_at)"}
 
 
-def copy_sql(table: str, columns: tuple[str, ...], factor: int) -> str:
-    """INSERT the table's rows again for copies 1 .. factor - 1 with their identifiers suffixed."""
-    renamed = ", ".join(f"{c} || {SUFFIX} AS {c}" for c in columns)
-    return (f"INSERT INTO {table} SELECT * EXCLUDE (r) REPLACE ({renamed}) "
-            f"FROM {table}, range(1, {int(factor)}) AS copies(r)")
+def copy_sql(table: str, columns: tuple[str, ...], factor: int, first: str, span: int) -> str:
+    """INSERT the table's rows again for copies 1 .. factor - 1: identifiers suffixed, times moved
+    (``first``: the history's first day, ``span``: its length in days)."""
+    renamed = [f"{c} || {SUFFIX} AS {c}" for c in columns]
+    renamed += [f"{c} + to_days(CAST(shift AS INTEGER)) AS {c}" for c in TIMES.get(table, ())]
+    offset = f"(r * {STEP_DAYS}) % {int(span)}"
+    anchor = ANCHOR.get(table)
+    shift = "0" if anchor is None else (
+        f"CASE WHEN date_diff('day', TIMESTAMP '{first}', {anchor}) + {offset} < {int(span)} "
+        f"THEN {offset} ELSE {offset} - {int(span)} END")
+    return (f"INSERT INTO {table} SELECT * EXCLUDE (r, shift) REPLACE ({', '.join(renamed)}) "
+            f"FROM (SELECT t.*, r, {shift} AS shift FROM {table} t, "
+            f"range(1, {int(factor)}) AS copies(r))")
 
 
 def build(source: Dataset, factor: int, root: Path, log=print) -> Dataset:  # type: ignore[no-untyped-def]
@@ -63,9 +79,14 @@ def build(source: Dataset, factor: int, root: Path, log=print) -> Dataset:  # ty
     shutil.copyfile(source.base_db, base)
     con = warehouse.connect(base)
     log(f"copying the 1M warehouse's rows {factor} times into {base}")
+    first, last = con.execute("SELECT CAST(min(opened_at) AS DATE), CAST(max(opened_at) AS DATE) "
+                              "FROM contacts").fetchall()[0]
+    span = (last - first).days + 1
     with warehouse.transaction(con):
-        for table, columns in COPIES.items():
-            con.execute(copy_sql(table, columns, factor))
+        for table, columns in COPIES.items():  # the contacts last: the responses read their times
+            if table != "contacts":
+                con.execute(copy_sql(table, columns, factor, str(first), span))
+        con.execute(copy_sql("contacts", COPIES["contacts"], factor, str(first), span))
         con.execute("UPDATE demand SET value = value * ?", [factor])
     timings["copy_s"] = time.perf_counter() - t0
     log(f"  copied in {timings['copy_s']:.1f} s; building the models and rollups")

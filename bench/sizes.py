@@ -90,10 +90,16 @@ def report(path: Path, result: dict[str, Any]) -> str:
         rows.append([f"page {name}, cold result cache (s)",
                      *[mark(s["pages"][name]["cold_s"], b["page_s"], "10M", s["contacts"])
                        for s in sizes], f"<= {b['page_s']} s at 10M"])
-    rows.append(["Scorecard filter change, new channel (s)",
+    rows.append(["filter change, the Scorecard's queries for a new channel (s)",
+                 *[mark(s["pages"]["queries_new_s"], b["filter_new_s"], "10M", s["contacts"])
+                   for s in sizes], f"<= {b['filter_new_s']} s at 10M"])
+    rows.append(["filter change, the same from the result cache (s)",
+                 *[mark(s["pages"]["queries_cached_s"], b["filter_cached_s"], "10M", s["contacts"])
+                   for s in sizes], f"<= {b['filter_cached_s']} s at 10M"])
+    rows.append(["filter change, the whole Scorecard page, new channel (s)",
                  *[mark(s["pages"]["filter_new_s"], b["filter_new_s"], "10M", s["contacts"])
                    for s in sizes], f"<= {b['filter_new_s']} s at 10M"])
-    rows.append(["Scorecard filter change, asked before (s)",
+    rows.append(["filter change, the whole Scorecard page, asked before (s)",
                  *[mark(s["pages"]["filter_cached_s"], b["filter_cached_s"], "10M", s["contacts"])
                    for s in sizes], f"<= {b['filter_cached_s']} s at 10M"])
     rows.append(["the Scorecard's queries alone, cold (s)",
@@ -123,8 +129,10 @@ def report(path: Path, result: dict[str, Any]) -> str:
              + ", ".join(f"{k} {v}" for k, v in m["versions"].items()), "",
              f"Code: commit {result.get('commit', '?')}. Medians of {result['runs']} runs. "
              "Sizes: the 1M data set copied k times into the canonical tables (bench/scale.py: "
-             "k times the customers and contacts per day, the same 25 months). ✓ / ✗ mark the "
-             "budget at the size it is set for.", "",
+             "k times the customers and contacts per day, the same 25 months, copy r moved r x 37 "
+             "days). ✓ / ✗ mark the budget at the size it is set for. 'The whole Scorecard "
+             "page' is AppTest's script run: the queries plus drawing every element (about "
+             "0.14 s at any size), so a page cannot meet 10 ms from the cache.", "",
              "| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + " |",
              "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
     lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
