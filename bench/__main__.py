@@ -186,6 +186,17 @@ def page_name() -> str:
     return "scorecard" if (ROOT / "views" / "scorecard.py").exists() else "data"
 
 
+def markdown_table(rows: list[Any]) -> list[str]:
+    """Rows (the first is the header) as the lines of a Markdown table, columns padded."""
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for i, r in enumerate(rows):
+        lines.append("| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |")
+        if i == 0:
+            lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return lines
+
+
 def report(path: Path, result: dict[str, Any]) -> str:
     """Write JSON + Markdown; return the Markdown table."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -261,11 +272,7 @@ def report(path: Path, result: dict[str, Any]) -> str:
              f"Generated: {result.get('generated', {})}", "",
              "Medians of " + str(result["runs"]) + " runs; ratios against baselines measured in "
              "the same run. Budget column: issue 5's targets at 10M contacts on 2 cores.", ""]
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    for i, r in enumerate(rows):
-        lines.append("| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |")
-        if i == 0:
-            lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    lines += markdown_table(rows)
     if result.get("notes"):
         lines += ["", *[f"- {n}" for n in result["notes"]]]
     text = "\n".join(lines) + "\n"

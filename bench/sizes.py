@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import generate, scale
-from bench.__main__ import child, machine
+from bench.__main__ import child, machine, markdown_table
 from bench.child import PAGES, ROOT
 from connectors.base import ReadOptions
 from connectors.demo.simulate import TZ
@@ -90,18 +90,17 @@ def report(path: Path, result: dict[str, Any]) -> str:
         rows.append([f"page {name}, cold result cache (s)",
                      *[mark(s["pages"][name]["cold_s"], b["page_s"], "10M", s["contacts"])
                        for s in sizes], f"<= {b['page_s']} s at 10M"])
-    rows.append(["filter change, the Scorecard's queries for a new channel (s)",
-                 *[mark(s["pages"]["queries_new_s"], b["filter_new_s"], "10M", s["contacts"])
-                   for s in sizes], f"<= {b['filter_new_s']} s at 10M"])
-    rows.append(["filter change, the same from the result cache (s)",
-                 *[mark(s["pages"]["queries_cached_s"], b["filter_cached_s"], "10M", s["contacts"])
-                   for s in sizes], f"<= {b['filter_cached_s']} s at 10M"])
-    rows.append(["filter change, the whole Scorecard page, new channel (s)",
-                 *[mark(s["pages"]["filter_new_s"], b["filter_new_s"], "10M", s["contacts"])
-                   for s in sizes], f"<= {b['filter_new_s']} s at 10M"])
-    rows.append(["filter change, the whole Scorecard page, asked before (s)",
-                 *[mark(s["pages"]["filter_cached_s"], b["filter_cached_s"], "10M", s["contacts"])
-                   for s in sizes], f"<= {b['filter_cached_s']} s at 10M"])
+    for label, key, limit in (
+            ("filter change, the Scorecard's queries for a new channel (s)", "queries_new_s",
+             "filter_new_s"),
+            ("filter change, the same from the result cache (s)", "queries_cached_s",
+             "filter_cached_s"),
+            ("filter change, the whole Scorecard page, new channel (s)", "filter_new_s",
+             "filter_new_s"),
+            ("filter change, the whole Scorecard page, asked before (s)", "filter_cached_s",
+             "filter_cached_s")):
+        rows.append([label, *[mark(s["pages"][key], b[limit], "10M", s["contacts"]) for s in sizes],
+                     f"<= {b[limit]} s at 10M"])
     rows.append(["the Scorecard's queries alone, cold (s)",
                  *[mark(s["pages"]["landing_s"], b["landing_s"], "100M", s["contacts"])
                    for s in sizes], f"<= {b['landing_s']} s at 100M"])
@@ -121,7 +120,6 @@ def report(path: Path, result: dict[str, Any]) -> str:
     rows.append(["models + rollups built in full (s)",
                  *[f"{s['built'].get('models_s', s['built'].get('first_refresh_s', 0)) + s['built'].get('rollups_s', 0):.0f}"
                    for s in sizes], ""])
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     m = result["machine"]
     lines = ["# Page cost against history size (issue 13)", "",
              f"{m['date']} · {m['cpu']} · {m['cpus_usable']} of {m['cpu_count']} CPUs · "
@@ -133,10 +131,7 @@ def report(path: Path, result: dict[str, Any]) -> str:
              "days). ✓ / ✗ mark the budget at the size it is set for. 'The whole Scorecard "
              "page' is AppTest's script run: the queries plus drawing every element (about "
              "0.14 s at any size), so a page cannot meet 10 ms from the cache.", "",
-             "| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + " |",
-             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
-              for r in rows]
+             *markdown_table([head, *rows])]
     if result.get("notes"):
         lines += ["", *[f"- {n}" for n in result["notes"]]]
     text = "\n".join(lines) + "\n"

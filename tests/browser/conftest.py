@@ -107,6 +107,17 @@ def settle(page: Any, timeout: float = 90.0, quiet: float = 2.0) -> None:
     raise AssertionError(f"the app kept running for {timeout} s at {page.url}")
 
 
+def contacts_in(db: Path) -> int:
+    """The contacts a warehouse holds, read beside the server (a read-only connection)."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return int(con.execute("SELECT count(*) FROM contacts").fetchall()[0][0])
+    finally:
+        con.close()
+
+
 def open_page(page: Any, url: str) -> Any:
     page.goto(url)
     settle(page)

@@ -6,19 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
+from tests.browser.conftest import contacts_in as _contacts
 from tests.browser.conftest import open_page, settle, shoot, streamlit_server
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "crm" / "zendesk_tickets.csv"
-
-
-def _contacts(db: Path) -> int:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return int(con.execute("SELECT count(*) FROM contacts").fetchall()[0][0])
-    finally:
-        con.close()
 
 
 def test_check_then_confirm(browser: Any, tmp_path: Path) -> None:
