@@ -20,6 +20,7 @@ the segment's own change. Its value and change are stated as they are, never as 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -74,7 +75,7 @@ class Driver:
     weight: float
 
 
-def driver(kpi: KPI, splits: dict[str, pd.DataFrame], change_column: str,
+def driver(kpi: KPI, splits: Mapping[str, pd.DataFrame], change_column: str,
            skip: tuple[str, ...] = ()) -> Driver | None:
     """The channel or department that moved ``kpi`` most against its direction (see the module
     docstring); None when no split of the KPI moved it the wrong way."""
@@ -105,12 +106,14 @@ def _month_row(months: pd.DataFrame, kpi_id: str) -> dict[str, object] | None:
 
 
 def attention(total: pd.DataFrame, months: pd.DataFrame, splits: dict[str, pd.DataFrame],
-              month_splits: dict[str, pd.DataFrame], catalog: Catalog, cmp: str = "prev",
+              month_splits: Mapping[str, pd.DataFrame] | Callable[[], Mapping[str, pd.DataFrame]],
+              catalog: Catalog, cmp: str = "prev",
               limit: int = 4, filtered: tuple[str, ...] = ()) -> pd.DataFrame:
     """The KPIs to read first (``COLUMNS``), worst first. ``total`` is the scorecard at grain
     "all", ``months`` the ``latest_months`` frame, ``splits`` the scorecard split by channel and by
     department, ``month_splits`` the same for the latest month alone (grain "all", so its
-    change_prev is against the month before); ``filtered`` names the dimensions narrowed to one
+    change_prev is against the month before; or a function giving them, called only when a KPI
+    turned red in the latest month alone, so they are computed only then); ``filtered`` names the dimensions narrowed to one
     member (never a driver then). A KPI listed for its latest month gets that month's driver.
 
     A KPI is listed when it is judged (red or amber, not provisional or not applicable) and either
@@ -145,8 +148,12 @@ def attention(total: pd.DataFrame, months: pd.DataFrame, splits: dict[str, pd.Da
             continue
         reason = ("turned red" if turned else "turned red in the latest month" if month_turned
                   else "moved against target" if movement > 0 else "red")
-        found = driver(kpi, month_splits, "change_prev", filtered) if month_turned and not turned \
-            else driver(kpi, splits, change_column, filtered)
+        if month_turned and not turned:
+            if callable(month_splits):  # asked for only when a KPI turned red in the month
+                month_splits = dict(month_splits())
+            found = driver(kpi, month_splits, "change_prev", filtered)
+        else:
+            found = driver(kpi, splits, change_column, filtered)
         rows.append({
             "kpi": kpi.id, "label": kpi.label, "unit": kpi.unit, "direction": kpi.direction,
             "reason": reason, "status": status, "was": was, "value": value, "change": change,

@@ -390,8 +390,11 @@ def attention(query: Query, cmp: str = "prev", limit: int = 4,
     splits = {d: scorecard(total_query.with_(dimensions=(d,)), db, (cmp,)) for d in briefing.SPLITS}
     months = latest_months(total_query, db)
     month_query = _month_query(total_query, db)
-    month_splits = {d: scorecard(month_query.with_(dimensions=(d,)), db, ("prev",))
-                    for d in briefing.SPLITS} if month_query is not None and len(months) else {}
+    def month_splits() -> dict[str, pd.DataFrame]:  # only when a KPI turned red in the month
+        if month_query is None or not len(months):
+            return {}
+        return {d: scorecard(month_query.with_(dimensions=(d,)), db, ("prev",))
+                for d in briefing.SPLITS}
     filtered = tuple(d for d, values in total_query.filter_map.items() if len(values) == 1)
     return briefing.attention(scorecard(total_query, db, (cmp,)), months, splits, month_splits,
                               catalog(db), cmp, limit, filtered)
@@ -405,16 +408,12 @@ def landing(query: Query, grain: str = "month", cmp: str = "prev",
     each result lands in the cache, so the answer is the same as calling the functions one by
     one, and a second call costs nothing."""
     total = query.with_(grain="all", dimensions=())
-    month = _month_query(total, db)
     shown = (cmp,)
     lanes: list[list[Callable[[], object]]] = [
         [lambda: scorecard(total.with_(dimensions=("channel",)), db, shown),  # the total's mix needs it
          lambda: scorecard(total, db, shown), lambda: trend(total.with_(grain=grain), db)],
         [lambda: scorecard(total.with_(dimensions=("department",)), db, shown),
-         lambda: latest_months(total, db)]
-        + ([lambda: scorecard(month.with_(dimensions=("channel",)), db, ("prev",)),
-            lambda: scorecard(month.with_(dimensions=("department",)), db, ("prev",))]
-           if month else [])]
+         lambda: latest_months(total, db)]]  # the month's splits: in attention, when needed
     def run_lane(jobs: list[Callable[[], object]]) -> None:
         for job in jobs:
             job()
