@@ -369,9 +369,9 @@ def latest_months(query: Query, db: str | Path | None = None) -> pd.DataFrame:
     month = briefing.latest_month(query.start, query.end, newest)
     if month is None:
         return briefing.latest_months(pd.DataFrame(), None)
-    monthly = trend(query.with_(grain="month", dimensions=(), start=month,
-                                end=periods.last_day(month)), db, ("prev",))
-    return briefing.latest_months(monthly, month)
+    monthly = query.with_(grain="month", dimensions=(), start=month, end=periods.last_day(month))
+    return _cached("latest", db, (monthly,),  # type: ignore[no-any-return]
+                   lambda _c: briefing.latest_months(trend(monthly, db, ("prev",)), month))
 
 
 def _month_query(total: Query, db: str | Path | None) -> Query | None:
@@ -387,17 +387,22 @@ def attention(query: Query, cmp: str = "prev", limit: int = 4,
               db: str | Path | None = None) -> pd.DataFrame:
     """The KPIs to read first (``metrics.briefing.attention``) for ``query`` at grain "all"."""
     total_query = query.with_(grain="all", dimensions=())
-    splits = {d: scorecard(total_query.with_(dimensions=(d,)), db, (cmp,)) for d in briefing.SPLITS}
-    months = latest_months(total_query, db)
-    month_query = _month_query(total_query, db)
-    def month_splits() -> dict[str, pd.DataFrame]:  # only when a KPI turned red in the month
-        if month_query is None or not len(months):
-            return {}
-        return {d: scorecard(month_query.with_(dimensions=(d,)), db, ("prev",))
-                for d in briefing.SPLITS}
-    filtered = tuple(d for d, values in total_query.filter_map.items() if len(values) == 1)
-    return briefing.attention(scorecard(total_query, db, (cmp,)), months, splits, month_splits,
-                              catalog(db), cmp, limit, filtered)
+
+    def compute(_cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        splits = {d: scorecard(total_query.with_(dimensions=(d,)), db, (cmp,))
+                  for d in briefing.SPLITS}
+        months = latest_months(total_query, db)
+        month_query = _month_query(total_query, db)
+
+        def month_splits() -> dict[str, pd.DataFrame]:  # only when a KPI turned red in the month
+            if month_query is None or not len(months):
+                return {}
+            return {d: scorecard(month_query.with_(dimensions=(d,)), db, ("prev",))
+                    for d in briefing.SPLITS}
+        filtered = tuple(d for d, values in total_query.filter_map.items() if len(values) == 1)
+        return briefing.attention(scorecard(total_query, db, (cmp,)), months, splits,
+                                  month_splits, catalog(db), cmp, limit, filtered)
+    return _cached("attention", db, (total_query, cmp, limit), compute)  # type: ignore[no-any-return]
 
 
 def landing(query: Query, grain: str = "month", cmp: str = "prev",
