@@ -27,7 +27,8 @@ def test_ten_sessions_read_while_a_file_is_imported(browser: Any, browser_db: Pa
     before = _contacts(db)
     (tmp_path / "upload").mkdir()
     sim = simulate(4000, date(2026, 5, 1), date(2026, 6, 30), seed=33)
-    upload = writers.write_zendesk(sim, tmp_path / "upload", sim.customers)[0]
+    written = writers.write_zendesk(sim, tmp_path / "upload", sim.customers)[0]
+    upload = written.rename(written.with_name("more.csv"))  # a short name of its own
     with streamlit_server({"SCORECARD_DB": str(db)}, tmp_path) as url:
         readers = [browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
                    for _ in range(READERS)]
@@ -35,6 +36,7 @@ def test_ten_sessions_read_while_a_file_is_imported(browser: Any, browser_db: Pa
             open_page(page, f"{url}/")
         importer = browser.new_context(viewport={"width": 1400, "height": 1800}).new_page()
         open_page(importer, f"{url}/data")
+        importer.get_by_text("Import files", exact=True).click()  # folded when there is data
         importer.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
             str(upload))
         importer.get_by_text(upload.name).first.wait_for(timeout=30_000)
