@@ -141,7 +141,7 @@ def report(path: Path, result: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.sizes", description=__doc__)
-    p.add_argument("--factors", default="1,10,30", help="copies of the 1M data set per size")
+    p.add_argument("--factors", default="1,3,10", help="copies of the 1M data set per size")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--data", default=str(ROOT / "data" / "bench"))
     p.add_argument("--out", default=str(ROOT / "bench" / "results" / "sizes"))
