@@ -15,6 +15,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 run: $(BIN)/.installed
 	$(BIN)/python -m connectors demo --db $(DB) --if-empty
+	$(BIN)/python -m metrics rollups --db $(DB)
 	SCORECARD_DB=$(DB) $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
 demo: $(BIN)/.installed

@@ -6,15 +6,17 @@ KPI) reads the model."""
 from __future__ import annotations
 
 import itertools
+import shutil
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
 from metrics import catalog as catalog_module
-from metrics import editor, quantiles, rollups, runner, semantics
+from metrics import connection, editor, quantiles, rollups, runner, semantics
 from metrics.catalog import Catalog
 from metrics.query import Query
 from sql import warehouse
@@ -158,3 +160,22 @@ def test_the_rollup_is_small_and_counts_every_contact_once(
     assert contacts is not None and rolled is not None
     assert rolled[0] == contacts[0]  # contacts' n counts every row of the model once
     assert rolled[1] < contacts[0]
+
+
+def test_the_command_line_builds_the_rollups_a_bulk_build_left_out(
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    from demo_warehouse import demo_db
+
+    from metrics import __main__ as cli
+
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(demo_db(tmp_path_factory), db)
+    con = duckdb.connect(str(db), read_only=True)
+    before = rollups.read(con)
+    con.close()
+    assert cli.main(["rollups", "--db", str(db)]) == 0
+    with connection.reading(db) as cursor:  # the process's own connection, as the CLI left it
+        after = rollups.read(cursor)
+    assert not before  # the demo build loads in bulk and leaves the rollups to their first read
+    assert {r.table for r in after.values()} == {"r_m_contacts", "r_m_surveys", "r_m_demand",
+                                                 "q_m_contacts"}
