@@ -186,6 +186,15 @@ def page_name() -> str:
     return "scorecard" if (ROOT / "views" / "scorecard.py").exists() else "data"
 
 
+def write_markdown(path: Path, lines: list[str], notes: list[str]) -> str:
+    """``lines`` and the run's ``notes`` (a list of bullets) as ``path``'s Markdown; the text."""
+    if notes:
+        lines = [*lines, "", *[f"- {n}" for n in notes]]
+    text = "\n".join(lines) + "\n"
+    path.with_suffix(".md").write_text(text)
+    return text
+
+
 def markdown_table(rows: list[Any]) -> list[str]:
     """Rows (the first is the header) as the lines of a Markdown table, columns padded."""
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
@@ -272,12 +281,7 @@ def report(path: Path, result: dict[str, Any]) -> str:
              f"Generated: {result.get('generated', {})}", "",
              "Medians of " + str(result["runs"]) + " runs; ratios against baselines measured in "
              "the same run. Budget column: issue 5's targets at 10M contacts on 2 cores.", ""]
-    lines += markdown_table(rows)
-    if result.get("notes"):
-        lines += ["", *[f"- {n}" for n in result["notes"]]]
-    text = "\n".join(lines) + "\n"
-    path.with_suffix(".md").write_text(text)
-    return text
+    return write_markdown(path, lines + markdown_table(rows), result.get("notes", []))
 
 
 def main(argv: list[str] | None = None) -> int:

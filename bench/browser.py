@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.__main__ import write_markdown
 from bench.server import CHROMIUM, LAUNCH_ARGS, ROOT, streamlit_server
 
 VIEWPORT = {"width": 1400, "height": 900}
@@ -374,11 +375,7 @@ def report(out: Path, result: dict[str, Any]) -> str:
              "script run(s) the action caused. *charts*: Plotly charts on the finished page. "
              "Budget (issue 11): new session <= 2 s, filter change and revisit <= 1 s.", "",
              *table(result["rows"])]
-    if result.get("notes"):
-        lines += ["", *[f"- {n}" for n in result["notes"]]]
-    text = "\n".join(lines) + "\n"
-    out.with_suffix(".md").write_text(text)
-    return text
+    return write_markdown(out, lines, result.get("notes", []))
 
 
 def default_db(log: Any) -> Path:

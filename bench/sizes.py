@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import generate, scale
-from bench.__main__ import child, machine, markdown_table
+from bench.__main__ import child, machine, markdown_table, write_markdown
 from bench.child import PAGES, ROOT
 from connectors.base import ReadOptions
 from connectors.demo.simulate import TZ
@@ -132,11 +132,7 @@ def report(path: Path, result: dict[str, Any]) -> str:
              "page' is AppTest's script run: the queries plus drawing every element (about "
              "0.14 s at any size), so a page cannot meet 10 ms from the cache.", "",
              *markdown_table([head, *rows])]
-    if result.get("notes"):
-        lines += ["", *[f"- {n}" for n in result["notes"]]]
-    text = "\n".join(lines) + "\n"
-    path.with_suffix(".md").write_text(text)
-    return text
+    return write_markdown(path, lines, result.get("notes", []))
 
 
 def main(argv: list[str] | None = None) -> int:
