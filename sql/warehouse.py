@@ -238,30 +238,44 @@ def refresh_incremental(con: duckdb.DuckDBPyConnection, import_ids: list[int]) -
         SELECT * FROM m_contacts WHERE contact_id IN (SELECT contact_id FROM _delta_contacts)""")
     con.execute("CREATE OR REPLACE TEMP VIEW _delta_none_demand AS SELECT * FROM demand WHERE false")
     try:
-        _touched_days(con, "CREATE OR REPLACE TEMP TABLE _rollup_days AS")  # the rows replaced
+        _delta_rows(con, "old")  # the model rows about to be replaced
         for path in model_files():
             _refresh_model(con, path.read_text(encoding="utf-8"))
-        _touched_days(con, "INSERT INTO _rollup_days")  # and the rows that replace them
+        _delta_rows(con, "new")  # and the rows that replace them
+        _changed_days(con)
         refresh_rollups(con, days=True)
     finally:
         for name in ("_delta_keys", "_delta_contacts", "_delta_survey_responses", "_delta_new",
-                     "_rollup_days"):
+                     "_rollup_days", *(f"_{age}_{model}" for age in ("old", "new")
+                                       for model in DELTA_ROWS)):
             con.execute(f"DROP TABLE IF EXISTS temp.{name}")
         for name in ("_delta_m_contacts", "_delta_none_demand"):
             con.execute(f"DROP VIEW IF EXISTS temp.{name}")
 
 
-def _touched_days(con: duckdb.DuckDBPyConnection, into: str) -> None:
-    """The business days of the model rows an incremental refresh replaces (run before it) or
-    writes (after it): the only days whose rollup rows can change."""
-    con.execute(f"""
-        {into}
-        SELECT DISTINCT CAST(local_at AS DATE) AS day FROM m_contacts
-        WHERE contact_id IN (SELECT contact_id FROM _delta_contacts) AND local_at IS NOT NULL
-        UNION
-        SELECT DISTINCT CAST(local_at AS DATE) FROM m_surveys
-        WHERE response_id IN (SELECT response_id FROM _delta_survey_responses)
-          AND local_at IS NOT NULL""")
+DELTA_ROWS = {"m_contacts": ("contact_id", "_delta_contacts"),
+              "m_surveys": ("response_id", "_delta_survey_responses")}
+
+
+def _delta_rows(con: duckdb.DuckDBPyConnection, age: str) -> None:
+    """The model rows of the contacts and responses an incremental refresh recomputes, before
+    (``old``) or after (``new``) it, kept in ``_<age>_<model>``."""
+    for model, (key, delta) in DELTA_ROWS.items():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _{age}_{model} AS SELECT * FROM {model} "
+                    f"WHERE {key} IN (SELECT {key} FROM {delta})")
+
+
+def _changed_days(con: duckdb.DuckDBPyConnection) -> None:
+    """``_rollup_days``: the business days of the model rows the refresh changed (in either
+    version), the only days whose rollup rows can change. A customer's older contacts are
+    recomputed with the new ones (journey windows) but mostly come out the same: their days are
+    not rebuilt, so a day's import costs what it changed, not the customer's whole history."""
+    changed = " UNION ".join(
+        f"SELECT DISTINCT CAST(local_at AS DATE) AS day FROM "
+        f"(SELECT * FROM _old_{m} EXCEPT ALL SELECT * FROM _new_{m} UNION ALL "
+        f"(SELECT * FROM _new_{m} EXCEPT ALL SELECT * FROM _old_{m})) WHERE local_at IS NOT NULL"
+        for m in DELTA_ROWS)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _rollup_days AS {changed}")
 
 
 def swap_tables(select: str, swaps: dict[str, str]) -> str:
