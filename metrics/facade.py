@@ -76,7 +76,8 @@ Values: percent KPIs are 0..100, NPS -100..100, times in seconds, costs in the c
 Statuses: green | amber | red | grey. Periods are the first local date of each period (None at
 grain "all"). Results are cached per (function, db, query) in a small LRU dict; every call uses its
 own cursor on the process's one read-only connection (``metrics.connection``, external access
-disabled); writes go through ``connection.writer`` which clears these caches.
+disabled), through the gate that lets a write wait for the reads under way; writes go through
+``connection.writer``, which clears these caches.
 """
 
 from __future__ import annotations
