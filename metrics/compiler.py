@@ -116,6 +116,20 @@ def _coerce(default: ParamValue, value: ParamValue) -> ParamValue:
         raise QueryError(f"parameter value {value!r} is not a number") from exc
 
 
+def written_in(tree: exp.Expression, values: dict[str, ParamValue]) -> exp.Expression | None:
+    """A copy of ``tree`` with each placeholder replaced by its value as a literal (what a rollup
+    stores for a KPI's parameter defaults); None when a placeholder has no value."""
+    tree = tree.copy()
+    for placeholder in list(tree.find_all(exp.Placeholder)):
+        if placeholder.name not in values:
+            return None
+        value = values[placeholder.name]
+        placeholder.replace(exp.Boolean(this=value) if isinstance(value, bool)
+                            else exp.Literal.number(value) if isinstance(value, int | float)
+                            else exp.Literal.string(str(value)))
+    return tree
+
+
 def kpi_params(kpi: KPI, query: Query) -> dict[str, ParamValue]:
     """The KPI's parameters: its defaults, overridden by the query's values of the same name, plus
     the reserved ``department_scope`` (the query groups or filters by owning department)."""

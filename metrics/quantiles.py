@@ -70,18 +70,6 @@ def _unfilter(expression: exp.Expression) -> tuple[exp.Expression, str | None]:
     return expression, None
 
 
-def _written(tree: exp.Expression, defaults: dict[str, ParamValue]) -> exp.Expression | None:
-    tree = tree.copy()
-    for placeholder in list(tree.find_all(exp.Placeholder)):
-        if placeholder.name not in defaults:
-            return None
-        value = defaults[placeholder.name]
-        placeholder.replace(exp.Boolean(this=value) if isinstance(value, bool)
-                            else exp.Literal.number(value) if isinstance(value, int | float)
-                            else exp.Literal.string(str(value)))
-    return tree
-
-
 @lru_cache(maxsize=512)
 def quantile_of(kpi: KPI) -> Quantile | None:
     """The histogram's definition for a median or quantile KPI; None for any other KPI."""
@@ -99,8 +87,9 @@ def quantile_of(kpi: KPI) -> Quantile | None:
         return None
     if not isinstance(count, exp.Count) or count.this != value.this or condition != counted:
         return None
-    column = _written(value.this, kpi.defaults)
-    where = None if condition is None else _written(parts["value"].expression.this, kpi.defaults)
+    column = compiler.written_in(value.this, kpi.defaults)
+    where = None if condition is None else compiler.written_in(parts["value"].expression.this,
+                                                               kpi.defaults)
     if column is None or (condition is not None and where is None):
         return None
     return Quantile(column.sql(dialect=DIALECT), None if where is None else where.sql(dialect=DIALECT),

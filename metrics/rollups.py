@@ -82,14 +82,6 @@ def table_name(model: str) -> str:
     return f"r_{model}"
 
 
-def _literal(value: ParamValue) -> exp.Expression:
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, int | float):
-        return exp.Literal.number(value)
-    return exp.Literal.string(str(value))
-
-
 def _additive(expression: exp.Expression) -> bool | None:
     """True for a count or counts added and subtracted, False for a sum, None for anything a
     day's value cannot be summed from."""
@@ -118,11 +110,9 @@ def parts(kpi: KPI) -> tuple[Part, ...] | None:
         scoped = any(p.name == SCOPE for p in aggregate.find_all(exp.Placeholder))
         for scope in ((True, False) if scoped else (None,)):
             values = {**kpi.defaults, **({} if scope is None else {SCOPE: scope})}
-            tree = aggregate.copy()
-            for placeholder in list(tree.find_all(exp.Placeholder)):
-                if placeholder.name not in values:  # no default to write in
-                    return None
-                placeholder.replace(_literal(values[placeholder.name]))
+            tree = compiler.written_in(aggregate, values)
+            if tree is None:  # no default to write in
+                return None
             column = projection.alias + ("" if scope is None else VARIANTS[scope])
             out.append(Part(projection.alias, column, tree.sql(dialect=DIALECT), counts, scope))
     return tuple(out)
